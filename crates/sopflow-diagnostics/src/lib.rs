@@ -30,7 +30,11 @@ impl Lang {
         let lower = s.trim().to_ascii_lowercase();
         if lower.starts_with("id") || lower.starts_with("in_") || lower == "in" {
             Some(Lang::Id)
-        } else if lower.starts_with("en") || lower == "c" || lower == "posix" || lower.starts_with("c.") {
+        } else if lower.starts_with("en")
+            || lower == "c"
+            || lower == "posix"
+            || lower.starts_with("c.")
+        {
             Some(Lang::En)
         } else {
             None
@@ -50,7 +54,10 @@ pub struct Text {
 impl Text {
     /// Builds a text from its English and Indonesian wordings.
     pub fn new(en: impl Into<String>, id: impl Into<String>) -> Text {
-        Text { en: en.into(), id: id.into() }
+        Text {
+            en: en.into(),
+            id: id.into(),
+        }
     }
 
     /// The wording in `lang`.
@@ -150,11 +157,21 @@ impl Diagnostic {
 /// Sorts diagnostics by file, position, then code, for stable output.
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(b.span.file, b.span.start, b.span.end, b.code))
+        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.span.end,
+            b.code,
+        ))
     });
 }
 
 /// Builds a "did you mean" help text from an optional suggestion.
 pub fn did_you_mean(suggestion: Option<&str>) -> Option<Text> {
-    suggestion.map(|s| Text::new(format!("did you mean `{s}`?"), format!("mungkin maksud Anda `{s}`?")))
+    suggestion.map(|s| {
+        Text::new(
+            format!("did you mean `{s}`?"),
+            format!("mungkin maksud Anda `{s}`?"),
+        )
+    })
 }

@@ -21,7 +21,11 @@ pub struct Span {
 impl Span {
     /// A span in `file` from `start` to `end` (bytes).
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span { file, start: clamp_u32(start), end: clamp_u32(end.max(start)) }
+        Span {
+            file,
+            start: clamp_u32(start),
+            end: clamp_u32(end.max(start)),
+        }
     }
 
     /// The byte range.
@@ -31,7 +35,11 @@ impl Span {
 
     /// The smallest span covering both (same file assumed).
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -61,13 +69,19 @@ pub struct SourceFile {
 impl SourceFile {
     /// A file with a display name and its text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        SourceFile { name: name.into(), text: text.into(), line_starts: OnceLock::new() }
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+            line_starts: OnceLock::new(),
+        }
     }
 
     /// Byte offsets at which lines start (computed once, on first use).
     pub fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
-            std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
         })
     }
 
@@ -85,7 +99,10 @@ impl SourceFile {
         let line = self.line_index(offset);
         let start = self.line_starts().get(line).copied().unwrap_or(0);
         let column = self.text[start..offset].chars().count() + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 }
 
@@ -122,7 +139,10 @@ impl SourceMap {
 
     /// All files with their ids.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     /// Number of files.
@@ -137,7 +157,9 @@ impl SourceMap {
 
     /// The text a span covers (empty if out of range).
     pub fn snippet(&self, span: Span) -> &str {
-        self.get(span.file).and_then(|f| f.text.get(span.range())).unwrap_or("")
+        self.get(span.file)
+            .and_then(|f| f.text.get(span.range()))
+            .unwrap_or("")
     }
 }
 

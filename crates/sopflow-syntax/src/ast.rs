@@ -5,7 +5,7 @@ use serde::Serialize;
 use sopflow_diagnostics::Span;
 
 /// A name with where it was written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Ident {
     /// The name.
     pub name: String,
@@ -466,12 +466,6 @@ pub struct Step {
     pub transition: Option<Transition>,
     /// The whole declaration.
     pub span: Span,
-}
-
-impl Default for Ident {
-    fn default() -> Ident {
-        Ident { name: String::new(), span: Span::default() }
-    }
 }
 
 /// `within 3 workdays, on overdue escalate`.

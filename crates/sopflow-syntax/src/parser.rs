@@ -21,7 +21,11 @@ pub const MAX_EXPR_OPERATORS: usize = 256;
 /// Parses one file. Never fails as a whole: items that do not parse are
 /// reported (one diagnostic per broken item) and left out of the tree.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut lower = Lower { file, diags: Vec::new(), pratt: pratt() };
+    let mut lower = Lower {
+        file,
+        diags: Vec::new(),
+        pratt: pratt(),
+    };
     if let Some(offset) = too_deep(text) {
         lower.diags.push(
             Diagnostic::new(
@@ -69,7 +73,11 @@ pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
 
 /// Parses a single guard expression (used by tools and tests).
 pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
-    let mut lower = Lower { file, diags: Vec::new(), pratt: pratt() };
+    let mut lower = Lower {
+        file,
+        diags: Vec::new(),
+        pratt: pratt(),
+    };
     if too_deep(text).is_some() {
         return Err(vec![Diagnostic::new(
             Code::TooComplex,
@@ -86,7 +94,10 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
                 return Err(vec![syntax_error(
                     file,
                     end,
-                    Text::new("unexpected text after the expression", "ada teks tak terduga setelah ekspresi"),
+                    Text::new(
+                        "unexpected text after the expression",
+                        "ada teks tak terduga setelah ekspresi",
+                    ),
                 )]);
             }
             match pair.and_then(|p| lower.expr(p)) {
@@ -148,7 +159,11 @@ fn too_deep(text: &str) -> Option<usize> {
 }
 
 fn syntax_error(file: FileId, offset: usize, message: Text) -> Diagnostic {
-    Diagnostic::new(Code::SyntaxError, Span::new(file, offset, offset + 1), message)
+    Diagnostic::new(
+        Code::SyntaxError,
+        Span::new(file, offset, offset + 1),
+        message,
+    )
 }
 
 /// Plain-words name of a rule, for "expected …" messages.
@@ -159,10 +174,16 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         Rule::int_lit => ("a whole number", "bilangan bulat"),
         Rule::date_lit => ("a date (YYYY-MM-DD)", "tanggal (TTTT-BB-HH)"),
         Rule::bool_lit => ("`true` or `false`", "`true` atau `false`"),
-        Rule::time_unit => ("a time unit (hours, days, workdays, ...)", "satuan waktu (hours, days, workdays, ...)"),
+        Rule::time_unit => (
+            "a time unit (hours, days, workdays, ...)",
+            "satuan waktu (hours, days, workdays, ...)",
+        ),
         Rule::weekday => ("a weekday (mon ... sun)", "nama hari (mon ... sun)"),
         Rule::access => ("`read` or `write`", "`read` atau `write`"),
-        Rule::sensitivity => ("a sensitivity (sensitive, internal, public)", "tingkat kepekaan (sensitive, internal, public)"),
+        Rule::sensitivity => (
+            "a sensitivity (sensitive, internal, public)",
+            "tingkat kepekaan (sensitive, internal, public)",
+        ),
         Rule::expr => ("a condition", "sebuah kondisi"),
         Rule::infix | Rule::op_or | Rule::op_and => ("an operator", "operator"),
         Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
@@ -192,7 +213,10 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         Rule::type_int | Rule::kw_int => ("`int`", "`int`"),
         Rule::type_enum | Rule::kw_enum => ("`enum`", "`enum`"),
         Rule::int_range => ("a range `lo..=hi`", "rentang `awal..=akhir`"),
-        Rule::score_rule => ("a score rule `condition => points`", "aturan skor `kondisi => poin`"),
+        Rule::score_rule => (
+            "a score rule `condition => points`",
+            "aturan skor `kondisi => poin`",
+        ),
         Rule::band => ("a level band", "pita tingkat"),
         Rule::kw_by | Rule::by => ("`by`", "`by`"),
         Rule::kw_below => ("`below`", "`below`"),
@@ -212,7 +236,10 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
         Rule::end_decl | Rule::kw_end => ("`end`", "`end`"),
         Rule::fill | Rule::kw_fill => ("`fill`", "`fill`"),
         Rule::within | Rule::kw_within => ("`within`", "`within`"),
-        Rule::duration => ("a duration such as `3 days`", "jangka waktu seperti `3 days`"),
+        Rule::duration => (
+            "a duration such as `3 days`",
+            "jangka waktu seperti `3 days`",
+        ),
         Rule::kw_on => ("`on overdue`", "`on overdue`"),
         Rule::kw_overdue => ("`overdue`", "`overdue`"),
         Rule::overdue_action => ("`escalate` or `-> step`", "`escalate` atau `-> langkah`"),
@@ -247,7 +274,11 @@ fn found_at(text: &str, offset: usize) -> (String, String) {
         return ("end of file".into(), "akhir berkas".into());
     };
     if first.is_ascii_alphanumeric() || first == '_' {
-        let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(40)
+            .collect();
         return (format!("`{word}`"), format!("`{word}`"));
     }
     if first == '\n' || first == '\r' {
@@ -291,7 +322,10 @@ impl Lower {
         };
         let (found_en, found_id) = found_at(text, pos);
         let message = if expected_en.is_empty() {
-            Text::new(format!("unexpected {found_en}"), format!("tidak terduga: {found_id}"))
+            Text::new(
+                format!("unexpected {found_en}"),
+                format!("tidak terduga: {found_id}"),
+            )
         } else {
             Text::new(
                 format!("expected {expected_en}, found {found_en}"),
@@ -299,8 +333,16 @@ impl Lower {
             )
         };
         syntax_error(self.file, base + pos, message).with_primary_label(Text::new(
-            if expected_en.is_empty() { "not understood here".to_string() } else { format!("expected {expected_en}") },
-            if expected_id.is_empty() { "tidak dipahami di sini".to_string() } else { format!("seharusnya {expected_id}") },
+            if expected_en.is_empty() {
+                "not understood here".to_string()
+            } else {
+                format!("expected {expected_en}")
+            },
+            if expected_id.is_empty() {
+                "tidak dipahami di sini".to_string()
+            } else {
+                format!("seharusnya {expected_id}")
+            },
         ))
     }
 
@@ -315,8 +357,14 @@ impl Lower {
                 let pos = d.span.start as usize;
                 let (fe, fi) = found_at(text, pos);
                 let (fe_junk, fi_junk) = found_at(junk, pos - start);
-                d.message.en = d.message.en.replace(&format!("found {fe_junk}"), &format!("found {fe}"));
-                d.message.id = d.message.id.replace(&format!("ditemukan {fi_junk}"), &format!("ditemukan {fi}"));
+                d.message.en = d
+                    .message
+                    .en
+                    .replace(&format!("found {fe_junk}"), &format!("found {fe}"));
+                d.message.id = d
+                    .message
+                    .id
+                    .replace(&format!("ditemukan {fi_junk}"), &format!("ditemukan {fi}"));
                 d
             }
             Ok(_) => syntax_error(
@@ -332,7 +380,10 @@ impl Lower {
         self.diags.push(Diagnostic::new(
             Code::SyntaxError,
             span,
-            Text::new("this declaration could not be read", "deklarasi ini tidak dapat dibaca"),
+            Text::new(
+                "this declaration could not be read",
+                "deklarasi ini tidak dapat dibaca",
+            ),
         ));
     }
 
@@ -354,11 +405,17 @@ impl Lower {
     }
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
     }
 
     fn ident_list(&self, pair: Pair<'_, Rule>) -> Vec<Ident> {
-        pair.into_inner().filter(|p| p.as_rule() == Rule::ident).map(|p| self.ident(&p)).collect()
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::ident)
+            .map(|p| self.ident(&p))
+            .collect()
     }
 
     fn string(&mut self, pair: Pair<'_, Rule>) -> StrLit {
@@ -423,20 +480,32 @@ impl Lower {
                 2 => 28,
                 _ => return None,
             };
-            (1..=days_in_month).contains(&day).then_some(Date { year, month, day })
+            (1..=days_in_month)
+                .contains(&day)
+                .then_some(Date { year, month, day })
         })();
         parsed.unwrap_or_else(|| {
             self.diags.push(Diagnostic::new(
                 Code::InvalidLiteral,
                 self.span(pair),
-                Text::new(format!("`{s}` is not a valid date"), format!("`{s}` bukan tanggal yang sah")),
+                Text::new(
+                    format!("`{s}` is not a valid date"),
+                    format!("`{s}` bukan tanggal yang sah"),
+                ),
             ));
-            Date { year: 1970, month: 1, day: 1 }
+            Date {
+                year: 1970,
+                month: 1,
+                day: 1,
+            }
         })
     }
 
     /// Splits `kw name "title"? rest...` into name, title and the remaining pairs.
-    fn head<'i>(&mut self, pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>) -> Option<(Ident, Option<StrLit>)> {
+    fn head<'i>(
+        &mut self,
+        pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>,
+    ) -> Option<(Ident, Option<StrLit>)> {
         // Skip the keyword.
         while pairs.peek().is_some_and(|p| p.as_rule() != Rule::ident) {
             pairs.next();
@@ -454,14 +523,25 @@ impl Lower {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
-        let mut org = Organization { name, title, units: vec![], roles: vec![], escalations: vec![], span };
+        let mut org = Organization {
+            name,
+            title,
+            units: vec![],
+            roles: vec![],
+            escalations: vec![],
+            span,
+        };
         for p in pairs {
             match p.as_rule() {
                 Rule::unit => org.units.push(self.unit(p)?),
                 Rule::role => org.roles.push(self.role(p)?),
                 Rule::escalate => {
                     let span = self.span(&p);
-                    let chain = p.into_inner().filter(|p| p.as_rule() == Rule::ident).map(|p| self.ident(&p)).collect();
+                    let chain = p
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::ident)
+                        .map(|p| self.ident(&p))
+                        .collect();
                     org.escalations.push(Escalation { chain, span });
                 }
                 _ => {}
@@ -474,7 +554,13 @@ impl Lower {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
-        let mut unit = Unit { name, title, roles: vec![], units: vec![], span };
+        let mut unit = Unit {
+            name,
+            title,
+            roles: vec![],
+            units: vec![],
+            span,
+        };
         for p in pairs {
             match p.as_rule() {
                 Rule::unit => unit.units.push(self.unit(p)?),
@@ -496,7 +582,13 @@ impl Lower {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
-        let mut cal = Calendar { name, title, workdays: vec![], holidays: vec![], span };
+        let mut cal = Calendar {
+            name,
+            title,
+            workdays: vec![],
+            holidays: vec![],
+            span,
+        };
         for p in pairs {
             match p.as_rule() {
                 Rule::workdays => {
@@ -524,7 +616,11 @@ impl Lower {
                             _ => {}
                         }
                     }
-                    cal.holidays.push(Holiday { date: date?, title, span });
+                    cal.holidays.push(Holiday {
+                        date: date?,
+                        title,
+                        span,
+                    });
                 }
                 _ => {}
             }
@@ -536,7 +632,14 @@ impl Lower {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
-        let mut form = Form { name, title, fields: vec![], scores: vec![], levels: vec![], span };
+        let mut form = Form {
+            name,
+            title,
+            fields: vec![],
+            scores: vec![],
+            levels: vec![],
+            span,
+        };
         for p in pairs {
             match p.as_rule() {
                 Rule::field => form.fields.push(self.field(p)?),
@@ -562,17 +665,28 @@ impl Lower {
                 Rule::type_text => ty = Some(FieldType::Text),
                 Rule::type_date => ty = Some(FieldType::Date),
                 Rule::type_int => {
-                    let range = p.into_inner().find(|q| q.as_rule() == Rule::int_range).map(|r| {
-                        let rspan = self.span(&r);
-                        let bounds: Vec<_> = r.into_inner().collect();
-                        let lo = bounds.first().map(|b| self.int(b)).unwrap_or(0);
-                        let hi = bounds.get(1).map(|b| self.int(b)).unwrap_or(0);
-                        IntRange { lo, hi, span: rspan }
-                    });
+                    let range = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::int_range)
+                        .map(|r| {
+                            let rspan = self.span(&r);
+                            let bounds: Vec<_> = r.into_inner().collect();
+                            let lo = bounds.first().map(|b| self.int(b)).unwrap_or(0);
+                            let hi = bounds.get(1).map(|b| self.int(b)).unwrap_or(0);
+                            IntRange {
+                                lo,
+                                hi,
+                                span: rspan,
+                            }
+                        });
                     ty = Some(FieldType::Int { range });
                 }
                 Rule::type_enum => {
-                    let values = p.into_inner().filter(|q| q.as_rule() == Rule::ident).map(|q| self.ident(&q)).collect();
+                    let values = p
+                        .into_inner()
+                        .filter(|q| q.as_rule() == Rule::ident)
+                        .map(|q| self.ident(&q))
+                        .collect();
                     ty = Some(FieldType::Enum(values));
                 }
                 Rule::required | Rule::optional => {
@@ -585,19 +699,32 @@ impl Lower {
                     if class.is_some() {
                         self.duplicate_clause(pspan, "class");
                     }
-                    class = p.into_inner().find(|q| q.as_rule() == Rule::ident).map(|q| self.ident(&q));
+                    class = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::ident)
+                        .map(|q| self.ident(&q));
                 }
                 _ => {}
             }
         }
-        Some(Field { name, title, ty: ty?, required: required.unwrap_or(false), class, span })
+        Some(Field {
+            name,
+            title,
+            ty: ty?,
+            required: required.unwrap_or(false),
+            class,
+            span,
+        })
     }
 
     fn duplicate_clause(&mut self, span: Span, clause: &str) {
         self.diags.push(Diagnostic::new(
             Code::DuplicateClause,
             span,
-            Text::new(format!("`{clause}` is given more than once"), format!("`{clause}` diberikan lebih dari sekali")),
+            Text::new(
+                format!("`{clause}` is given more than once"),
+                format!("`{clause}` diberikan lebih dari sekali"),
+            ),
         ));
     }
 
@@ -611,9 +738,18 @@ impl Lower {
             let mut inner = p.into_inner();
             let guard = self.expr(inner.next()?)?;
             let points = self.int(&inner.next()?);
-            rules.push(ScoreRule { guard, points, span: rspan });
+            rules.push(ScoreRule {
+                guard,
+                points,
+                span: rspan,
+            });
         }
-        Some(Score { name, title, rules, span })
+        Some(Score {
+            name,
+            title,
+            rules,
+            span,
+        })
     }
 
     fn level(&mut self, pair: Pair<'_, Rule>) -> Option<Level> {
@@ -630,12 +766,22 @@ impl Lower {
                     let mut inner = p.into_inner().filter(|q| q.as_rule() != Rule::kw_below);
                     let name = self.ident(&inner.next()?);
                     let below = inner.next().map(|q| self.int(&q));
-                    bands.push(Band { name, below, span: bspan });
+                    bands.push(Band {
+                        name,
+                        below,
+                        span: bspan,
+                    });
                 }
                 _ => {}
             }
         }
-        Some(Level { name, title, by: by?, bands, span })
+        Some(Level {
+            name,
+            title,
+            by: by?,
+            bands,
+            span,
+        })
     }
 
     fn network(&mut self, pair: Pair<'_, Rule>) -> Option<Network> {
@@ -656,17 +802,35 @@ impl Lower {
                     _ => {}
                 }
             }
-            providers.push(Provider { name, title, offers, region, span: pspan });
+            providers.push(Provider {
+                name,
+                title,
+                offers,
+                region,
+                span: pspan,
+            });
         }
-        Some(Network { name, title, providers, span })
+        Some(Network {
+            name,
+            title,
+            providers,
+            span,
+        })
     }
 
     fn policy(&mut self, pair: Pair<'_, Rule>) -> Option<Policy> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
-        let mut policy =
-            Policy { name, title, classes: vec![], grants: vec![], shares: vec![], retentions: vec![], span };
+        let mut policy = Policy {
+            name,
+            title,
+            classes: vec![],
+            grants: vec![],
+            shares: vec![],
+            retentions: vec![],
+            span,
+        };
         for p in pairs {
             let pspan = self.span(&p);
             match p.as_rule() {
@@ -678,7 +842,12 @@ impl Lower {
                         "internal" => Sensitivity::Internal,
                         _ => Sensitivity::Sensitive,
                     });
-                    policy.classes.push(DataClass { name, title, sensitivity, span: pspan });
+                    policy.classes.push(DataClass {
+                        name,
+                        title,
+                        sensitivity,
+                        span: pspan,
+                    });
                 }
                 Rule::allow => {
                     let mut lists = Vec::new();
@@ -694,7 +863,12 @@ impl Lower {
                     let mut lists = lists.into_iter();
                     let roles = lists.next()?;
                     let classes = lists.next()?;
-                    policy.grants.push(Grant { roles, access, classes, span: pspan });
+                    policy.grants.push(Grant {
+                        roles,
+                        access,
+                        classes,
+                        span: pspan,
+                    });
                 }
                 Rule::share => {
                     let mut classes = None;
@@ -708,7 +882,12 @@ impl Lower {
                             _ => {}
                         }
                     }
-                    policy.shares.push(Share { classes: classes?, network: network?, requires_consent, span: pspan });
+                    policy.shares.push(Share {
+                        classes: classes?,
+                        network: network?,
+                        requires_consent,
+                        span: pspan,
+                    });
                 }
                 Rule::retain => {
                     let mut classes = None;
@@ -722,7 +901,12 @@ impl Lower {
                             _ => {}
                         }
                     }
-                    policy.retentions.push(Retention { classes: classes?, period: period?, after_close, span: pspan });
+                    policy.retentions.push(Retention {
+                        classes: classes?,
+                        period: period?,
+                        after_close,
+                        span: pspan,
+                    });
                 }
                 _ => {}
             }
@@ -750,24 +934,46 @@ impl Lower {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
-        let mut sop = Sop { name, title, version: None, starts: vec![], calendars: vec![], steps: vec![], ends: vec![], span };
+        let mut sop = Sop {
+            name,
+            title,
+            version: None,
+            starts: vec![],
+            calendars: vec![],
+            steps: vec![],
+            ends: vec![],
+            span,
+        };
         for p in pairs {
             match p.as_rule() {
                 Rule::int_lit => sop.version = Some(self.int(&p)),
-                Rule::start => sop.starts.extend(p.into_inner().find(|q| q.as_rule() == Rule::ident).map(|q| self.ident(&q))),
-                Rule::sop_calendar => {
-                    sop.calendars.extend(p.into_inner().find(|q| q.as_rule() == Rule::ident).map(|q| self.ident(&q)))
-                }
+                Rule::start => sop.starts.extend(
+                    p.into_inner()
+                        .find(|q| q.as_rule() == Rule::ident)
+                        .map(|q| self.ident(&q)),
+                ),
+                Rule::sop_calendar => sop.calendars.extend(
+                    p.into_inner()
+                        .find(|q| q.as_rule() == Rule::ident)
+                        .map(|q| self.ident(&q)),
+                ),
                 Rule::step => sop.steps.push(self.step(p)?),
                 Rule::end_decl => {
                     let espan = self.span(&p);
                     let mut inner = p.into_inner().peekable();
                     let (name, title) = self.head(&mut inner)?;
                     let transitions = inner
-                        .filter(|q| matches!(q.as_rule(), Rule::next | Rule::decide | Rule::parallel))
+                        .filter(|q| {
+                            matches!(q.as_rule(), Rule::next | Rule::decide | Rule::parallel)
+                        })
                         .map(|q| self.span(&q))
                         .collect();
-                    sop.ends.push(End { name, title, transitions, span: espan });
+                    sop.ends.push(End {
+                        name,
+                        title,
+                        transitions,
+                        span: espan,
+                    });
                 }
                 _ => {}
             }
@@ -776,19 +982,34 @@ impl Lower {
     }
 
     fn first_ident(&self, pair: Pair<'_, Rule>) -> Option<Ident> {
-        pair.into_inner().find(|q| q.as_rule() == Rule::ident).map(|q| self.ident(&q))
+        pair.into_inner()
+            .find(|q| q.as_rule() == Rule::ident)
+            .map(|q| self.ident(&q))
     }
 
     fn step(&mut self, pair: Pair<'_, Rule>) -> Option<Step> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
-        let mut step = Step { name, title, span, ..Step::default() };
+        let mut step = Step {
+            name,
+            title,
+            span,
+            ..Step::default()
+        };
         for p in pairs {
             let pspan = self.span(&p);
             match p.as_rule() {
-                Rule::by => step.performers.extend(p.into_inner().filter(|q| q.as_rule() == Rule::ident_list).flat_map(|q| self.ident_list(q))),
-                Rule::fill => step.fills.extend(p.into_inner().filter(|q| q.as_rule() == Rule::ident_list).flat_map(|q| self.ident_list(q))),
+                Rule::by => step.performers.extend(
+                    p.into_inner()
+                        .filter(|q| q.as_rule() == Rule::ident_list)
+                        .flat_map(|q| self.ident_list(q)),
+                ),
+                Rule::fill => step.fills.extend(
+                    p.into_inner()
+                        .filter(|q| q.as_rule() == Rule::ident_list)
+                        .flat_map(|q| self.ident_list(q)),
+                ),
                 Rule::consent => step.consents.extend(self.first_ident(p)),
                 Rule::refer => step.refers.extend(self.first_ident(p)),
                 Rule::call => step.calls.extend(self.first_ident(p)),
@@ -802,15 +1023,21 @@ impl Lower {
                         match q.as_rule() {
                             Rule::duration => duration = self.duration(q),
                             Rule::overdue_action => {
-                                on_overdue = Some(match q.into_inner().find(|r| r.as_rule() == Rule::ident) {
-                                    Some(id) => Overdue::Goto(self.ident(&id)),
-                                    None => Overdue::Escalate,
-                                })
+                                on_overdue = Some(
+                                    match q.into_inner().find(|r| r.as_rule() == Rule::ident) {
+                                        Some(id) => Overdue::Goto(self.ident(&id)),
+                                        None => Overdue::Escalate,
+                                    },
+                                )
                             }
                             _ => {}
                         }
                     }
-                    step.within = Some(Deadline { duration: duration?, on_overdue, span: pspan });
+                    step.within = Some(Deadline {
+                        duration: duration?,
+                        on_overdue,
+                        span: pspan,
+                    });
                 }
                 Rule::parallel => {
                     if step.parallel.is_some() {
@@ -824,14 +1051,19 @@ impl Lower {
                             _ => {}
                         }
                     }
-                    step.parallel = Some(Parallel { branches, span: pspan });
+                    step.parallel = Some(Parallel {
+                        branches,
+                        span: pspan,
+                    });
                 }
                 Rule::next | Rule::decide => {
                     if step.transition.is_some() {
                         self.duplicate_clause(pspan, "next/decide");
                     }
                     let transition = if p.as_rule() == Rule::next {
-                        Transition::Next(self.target(p.into_inner().find(|q| q.as_rule() == Rule::target)?)?)
+                        Transition::Next(
+                            self.target(p.into_inner().find(|q| q.as_rule() == Rule::target)?)?,
+                        )
                     } else {
                         Transition::Decide(self.decision(p)?)
                     };
@@ -869,13 +1101,23 @@ impl Lower {
                             _ => {}
                         }
                     }
-                    arms.push(Arm { guard: guard?, target: target?, span: aspan });
+                    arms.push(Arm {
+                        guard: guard?,
+                        target: target?,
+                        span: aspan,
+                    });
                 }
-                Rule::else_arm => default = self.target(p.into_inner().find(|q| q.as_rule() == Rule::target)?),
+                Rule::else_arm => {
+                    default = self.target(p.into_inner().find(|q| q.as_rule() == Rule::target)?)
+                }
                 _ => {}
             }
         }
-        Some(Decision { arms, default, span })
+        Some(Decision {
+            arms,
+            default,
+            span,
+        })
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
@@ -887,7 +1129,16 @@ impl Lower {
             .filter(|p| {
                 matches!(
                     p.as_rule(),
-                    Rule::op_or | Rule::op_and | Rule::op_not | Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge | Rule::op_in
+                    Rule::op_or
+                        | Rule::op_and
+                        | Rule::op_not
+                        | Rule::op_eq
+                        | Rule::op_ne
+                        | Rule::op_lt
+                        | Rule::op_le
+                        | Rule::op_gt
+                        | Rule::op_ge
+                        | Rule::op_in
                 )
             })
             .count();
@@ -915,8 +1166,14 @@ impl Lower {
             })
             .map_postfix(|lhs, op| {
                 let lhs = lhs?;
-                let s = lhs.span.to(Span::new(file, op.as_span().start(), op.as_span().end()));
-                let values = op.into_inner().filter(|q| q.as_rule() != Rule::kw_in).map(|q| self.value(q, &diags)).collect::<Option<Vec<_>>>()?;
+                let s = lhs
+                    .span
+                    .to(Span::new(file, op.as_span().start(), op.as_span().end()));
+                let values = op
+                    .into_inner()
+                    .filter(|q| q.as_rule() != Rule::kw_in)
+                    .map(|q| self.value(q, &diags))
+                    .collect::<Option<Vec<_>>>()?;
                 Some(mk(ExprKind::In(Box::new(lhs), values), s))
             })
             .map_infix(|lhs, op, rhs| {
@@ -940,10 +1197,18 @@ impl Lower {
         result
     }
 
-    fn primary(&self, pair: Pair<'_, Rule>, diags: &std::cell::RefCell<Vec<Diagnostic>>) -> Option<Expr> {
+    fn primary(
+        &self,
+        pair: Pair<'_, Rule>,
+        diags: &std::cell::RefCell<Vec<Diagnostic>>,
+    ) -> Option<Expr> {
         if pair.as_rule() == Rule::expr {
             // Parenthesised: lower with a fresh lowerer sharing the file.
-            let mut sub = Lower { file: self.file, diags: Vec::new(), pratt: pratt() };
+            let mut sub = Lower {
+                file: self.file,
+                diags: Vec::new(),
+                pratt: pratt(),
+            };
             let e = sub.expr(pair);
             diags.borrow_mut().extend(sub.diags);
             return e;
@@ -951,9 +1216,17 @@ impl Lower {
         self.value(pair, diags)
     }
 
-    fn value(&self, pair: Pair<'_, Rule>, diags: &std::cell::RefCell<Vec<Diagnostic>>) -> Option<Expr> {
+    fn value(
+        &self,
+        pair: Pair<'_, Rule>,
+        diags: &std::cell::RefCell<Vec<Diagnostic>>,
+    ) -> Option<Expr> {
         let span = self.span(&pair);
-        let mut sub = Lower { file: self.file, diags: Vec::new(), pratt: PrattParser::new() };
+        let mut sub = Lower {
+            file: self.file,
+            diags: Vec::new(),
+            pratt: PrattParser::new(),
+        };
         let kind = match pair.as_rule() {
             Rule::int_lit => ExprKind::Int(sub.int(&pair)),
             Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),

@@ -1,0 +1,342 @@
+//! The bundle checker: resolves names across a bundle of parsed `.sop`
+//! files, types guards, builds one petgraph step graph per SOP and runs the
+//! structural and policy analyses. Pure: no I/O, no clock.
+//!
+//! ```
+//! use sopflow_diagnostics::FileId;
+//! let (file, _) = sopflow_syntax::parse_file(FileId(0), "sop s { start a  step a { next z }  end z }");
+//! let report = sopflow_check::check(&[file], &sopflow_check::CheckConfig::default());
+//! assert!(report.diagnostics.iter().all(|d| !d.is_error()));
+//! ```
+
+mod graph;
+mod names;
+mod policy;
+mod text;
+mod types;
+
+pub use graph::{Edge, Node, SopGraph};
+
+use names::Symbols;
+use petgraph::graph::{DiGraph, NodeIndex};
+use policy::Rights;
+use rustc_hash::FxHashMap;
+use sopflow_diagnostics::{Code, Diagnostic, Text, sort_diagnostics};
+use sopflow_syntax::ast::*;
+use types::GuardChecker;
+
+/// Options of a check run.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CheckConfig {}
+
+/// The result of checking a bundle.
+#[derive(Debug)]
+pub struct CheckReport {
+    /// Every finding, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Number of SOPs checked.
+    pub sops: usize,
+    /// Number of steps and ends checked.
+    pub steps: usize,
+}
+
+/// Checks a bundle of parsed files. Never panics; reports every problem found.
+pub fn check(files: &[File], _config: &CheckConfig) -> CheckReport {
+    let mut diags = Vec::new();
+    let symbols = Symbols::collect(files, &mut diags);
+    let mut policies = Vec::new();
+    let mut sops = Vec::new();
+    for item in files.iter().flat_map(|f| &f.items) {
+        match item {
+            Item::Organization(o) => check_organization(&symbols, o, &mut diags),
+            Item::Calendar(c) => check_calendar(c, &mut diags),
+            Item::Policy(p) => policies.push(p),
+            Item::Sop(s) => sops.push(s),
+            Item::Form(_) | Item::Network(_) => {}
+        }
+    }
+    types::check_forms(&symbols, &mut diags);
+    let rights = Rights::collect(&symbols, &policies, &mut diags);
+    let mut steps = 0;
+    for sop in &sops {
+        steps += sop.steps.len() + sop.ends.len();
+        check_sop(&symbols, &rights, sop, &mut diags);
+    }
+    check_call_cycles(&symbols, &sops, &mut diags);
+    sort_diagnostics(&mut diags);
+    CheckReport {
+        diagnostics: diags,
+        sops: sops.len(),
+        steps,
+    }
+}
+
+fn check_organization(symbols: &Symbols<'_>, org: &Organization, diags: &mut Vec<Diagnostic>) {
+    for chain in &org.escalations {
+        for role in &chain.chain {
+            symbols.roles.resolve(role, None, diags);
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for role in &chain.chain {
+            if seen.contains(&role.name.as_str()) {
+                diags.push(Diagnostic::new(
+                    Code::DuplicateName,
+                    role.span,
+                    Text::new(
+                        format!("role `{}` appears twice in one escalation chain", role.name),
+                        format!(
+                            "peran `{}` muncul dua kali dalam satu rantai eskalasi",
+                            role.name
+                        ),
+                    ),
+                ));
+            }
+            seen.push(&role.name);
+        }
+    }
+}
+
+fn check_calendar(cal: &Calendar, diags: &mut Vec<Diagnostic>) {
+    let mut seen = Vec::new();
+    for (day, span) in &cal.workdays {
+        if seen.contains(day) {
+            diags.push(Diagnostic::new(
+                Code::DuplicateClause,
+                *span,
+                Text::new(
+                    "this working day is listed twice",
+                    "hari kerja ini disebut dua kali",
+                ),
+            ));
+        }
+        seen.push(*day);
+    }
+}
+
+/// Reports a period of zero or less.
+pub(crate) fn check_positive(d: &Duration, diags: &mut Vec<Diagnostic>) {
+    if d.amount <= 0 {
+        diags.push(Diagnostic::new(
+            Code::NonPositiveDeadline,
+            d.span,
+            Text::new(
+                format!("a period must be positive, found {}", d.amount),
+                format!("jangka waktu harus positif, ditemukan {}", d.amount),
+            ),
+        ));
+    }
+}
+
+fn check_sop(symbols: &Symbols<'_>, rights: &Rights<'_>, sop: &Sop, diags: &mut Vec<Diagnostic>) {
+    // Which calendar `workdays` count in.
+    let calendar_ok = match sop.calendars.as_slice() {
+        [] => symbols.calendars.len() == 1,
+        [one, rest @ ..] => {
+            for extra in rest {
+                diags.push(Diagnostic::new(
+                    Code::DuplicateClause,
+                    extra.span,
+                    Text::new(
+                        "an sop names at most one calendar",
+                        "sop paling banyak menyebut satu kalender",
+                    ),
+                ));
+            }
+            // An unknown calendar is reported once, here, not again per deadline.
+            symbols.calendars.resolve(one, None, diags);
+            true
+        }
+    };
+    for step in &sop.steps {
+        for role in &step.performers {
+            symbols.roles.resolve(role, None, diags);
+        }
+        for p in &step.consents {
+            symbols.policies.resolve(p, None, diags);
+        }
+        for svc in policy::referrals(step) {
+            symbols.services.resolve(svc, None, diags);
+        }
+        for c in &step.calls {
+            symbols.sops.resolve(c, None, diags);
+        }
+        if let Some(w) = &step.within {
+            check_positive(&w.duration, diags);
+            if w.duration.unit == TimeUnit::Workdays && !calendar_ok {
+                diags.push(
+                    Diagnostic::new(
+                        Code::WorkdaysWithoutCalendar,
+                        w.duration.span,
+                        Text::new(
+                            format!("working days need a calendar, but sop `{}` has none and the bundle does not have exactly one", sop.name.name),
+                            format!("hari kerja memerlukan kalender, tetapi sop `{}` tidak menyebutnya dan bundel tidak memiliki tepat satu", sop.name.name),
+                        ),
+                    )
+                    .with_help(Text::new("add `calendar <name>` to the sop", "tambahkan `calendar <nama>` pada sop")),
+                );
+            }
+        }
+        for form_name in &step.fills {
+            if let Some(fi) = symbols
+                .forms
+                .resolve(form_name, None, diags)
+                .and_then(|i| symbols.form_infos.get(i))
+            {
+                rights.check_fill(step, fi.form, diags);
+            }
+        }
+        let has_work =
+            !step.fills.is_empty() || matches!(step.transition, Some(Transition::Decide(_)));
+        if step.performers.is_empty() && step.calls.is_empty() && has_work {
+            diags.push(
+                Diagnostic::new(
+                    Code::MissingPerformer,
+                    step.name.span,
+                    Text::new(
+                        format!("step `{}` has work to do but no `by` role", step.name.name),
+                        format!(
+                            "langkah `{}` berisi pekerjaan tetapi tidak memiliki peran `by`",
+                            step.name.name
+                        ),
+                    ),
+                )
+                .with_help(Text::new(
+                    "add `by <role>` naming who performs it",
+                    "tambahkan `by <peran>` yang menyebut pelaksananya",
+                )),
+            );
+        }
+        if let Some(Transition::Decide(d)) = &step.transition {
+            let mut gc = GuardChecker {
+                symbols,
+                diags,
+                local: None,
+                uses: Vec::new(),
+            };
+            for arm in &d.arms {
+                gc.check_condition(&arm.guard);
+            }
+            let uses = std::mem::take(&mut gc.uses);
+            rights.check_reads(step, &uses, diags);
+            if d.default.is_none() && !d.arms.is_empty() {
+                diags.push(
+                    Diagnostic::new(Code::DecisionWithoutElse, d.span, Text::new(format!("decision in step `{}` has no `else`; a case matching no `when` is stuck", step.name.name), format!("keputusan pada langkah `{}` tidak memiliki `else`; kasus yang tidak cocok dengan `when` mana pun akan macet", step.name.name)))
+                        .with_help(Text::new("add `else -> <step>`", "tambahkan `else -> <langkah>`")),
+                );
+            }
+        }
+    }
+    let g = graph::check_sop(sop, diags);
+    rights.check_consent(&g, diags);
+}
+
+/// Reports cycles of `call` between SOPs, each as its full path.
+fn check_call_cycles(symbols: &Symbols<'_>, sops: &[&Sop], diags: &mut Vec<Diagnostic>) {
+    let mut graph: DiGraph<usize, ()> = DiGraph::new();
+    let mut index: FxHashMap<&str, NodeIndex> = FxHashMap::default();
+    for (i, sop) in sops.iter().enumerate() {
+        if symbols
+            .sops
+            .get(&sop.name.name)
+            .is_some_and(|s| std::ptr::eq(s, *sop))
+        {
+            index.insert(&sop.name.name, graph.add_node(i));
+        }
+    }
+    let mut call_site: FxHashMap<(NodeIndex, NodeIndex), &Ident> = FxHashMap::default();
+    for sop in sops {
+        let Some(&from) = index.get(sop.name.name.as_str()) else {
+            continue;
+        };
+        for step in &sop.steps {
+            for c in &step.calls {
+                if let Some(&to) = index.get(c.name.as_str()) {
+                    if let std::collections::hash_map::Entry::Vacant(e) =
+                        call_site.entry((from, to))
+                    {
+                        e.insert(c);
+                        graph.add_edge(from, to, ());
+                    }
+                }
+            }
+        }
+    }
+    for scc in petgraph::algo::tarjan_scc(&graph) {
+        let Some(&first) = scc.iter().min_by_key(|n| &sops[graph[**n]].name.name) else {
+            continue;
+        };
+        if scc.len() == 1 && !graph.contains_edge(first, first) {
+            continue;
+        }
+        // Walk the cycle from `first` by BFS inside the SCC back to `first`.
+        let members: rustc_hash::FxHashSet<NodeIndex> = scc.iter().copied().collect();
+        let mut parent: FxHashMap<NodeIndex, NodeIndex> = FxHashMap::default();
+        let mut queue = std::collections::VecDeque::from([first]);
+        let mut closing = None;
+        'bfs: while let Some(n) = queue.pop_front() {
+            let mut next: Vec<NodeIndex> =
+                graph.neighbors(n).filter(|m| members.contains(m)).collect();
+            next.sort_by_key(|m| &sops[graph[*m]].name.name);
+            for m in next {
+                if m == first {
+                    closing = Some(n);
+                    break 'bfs;
+                }
+                if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(m) {
+                    e.insert(n);
+                    queue.push_back(m);
+                }
+            }
+        }
+        let Some(last) = closing else { continue };
+        let mut cycle = vec![last];
+        while let Some(&p) = parent.get(cycle.last().unwrap_or(&first)) {
+            cycle.push(p);
+        }
+        if cycle.last() != Some(&first) {
+            cycle.push(first);
+        }
+        cycle.reverse();
+        cycle.push(first);
+        let names: Vec<&str> = cycle
+            .iter()
+            .map(|n| sops[graph[*n]].name.name.as_str())
+            .collect();
+        let path = text::arrow_path(names.iter().copied());
+        let Some(site) = cycle
+            .get(1)
+            .and_then(|second| call_site.get(&(first, *second)))
+        else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            Code::CallCycle,
+            site.span,
+            Text::new(
+                format!("sops call each other in a cycle: {path}"),
+                format!("sop saling memanggil dalam lingkaran: {path}"),
+            ),
+        )
+        .with_help(Text::new(
+            "a called sop must end without calling back into its caller",
+            "sop yang dipanggil harus selesai tanpa memanggil kembali pemanggilnya",
+        ));
+        for pair in cycle.windows(2).skip(1) {
+            if let Some(site) = call_site.get(&(pair[0], pair[1])) {
+                let (a, b) = (
+                    &sops[graph[pair[0]]].name.name,
+                    &sops[graph[pair[1]]].name.name,
+                );
+                d = d.with_label(
+                    site.span,
+                    Text::new(
+                        format!("`{a}` calls `{b}` here"),
+                        format!("`{a}` memanggil `{b}` di sini"),
+                    ),
+                );
+            }
+        }
+        diags.push(d);
+    }
+}

@@ -1,0 +1,236 @@
+//! Roles and data-use policy: who may write the forms they fill, read the
+//! fields they decide on, and whether consent precedes every referral that
+//! shares consent-bound data.
+
+use crate::graph::{Node, SopGraph};
+use crate::names::Symbols;
+use crate::text;
+use crate::types::FieldUse;
+use rustc_hash::{FxHashMap, FxHashSet};
+use sopflow_diagnostics::{Code, Diagnostic, Text};
+use sopflow_syntax::ast::*;
+
+/// Read/write rights per (role, class), from every policy of the bundle.
+pub struct Rights<'a> {
+    grants: FxHashSet<(&'a str, &'a str, bool)>,
+    /// Whether any class is declared at all (no policy: no data checks).
+    pub active: bool,
+    /// Service type → policies whose consent its referral needs, with the share clause.
+    pub consent_for_service: FxHashMap<&'a str, Vec<(&'a Policy, &'a Share)>>,
+}
+
+impl<'a> Rights<'a> {
+    /// Collects grants and consent requirements, resolving the names they use.
+    pub fn collect(
+        symbols: &Symbols<'a>,
+        policies: &[&'a Policy],
+        diags: &mut Vec<Diagnostic>,
+    ) -> Rights<'a> {
+        let mut grants = FxHashSet::default();
+        let mut consent_for_service: FxHashMap<&'a str, Vec<(&'a Policy, &'a Share)>> =
+            FxHashMap::default();
+        for policy in policies {
+            for grant in &policy.grants {
+                for role in &grant.roles {
+                    symbols.roles.resolve(role, None, diags);
+                }
+                for class in &grant.classes {
+                    symbols.classes.resolve(class, None, diags);
+                    for role in &grant.roles {
+                        for access in &grant.access {
+                            grants.insert((
+                                role.name.as_str(),
+                                class.name.as_str(),
+                                *access == Access::Write,
+                            ));
+                        }
+                    }
+                }
+            }
+            for share in &policy.shares {
+                for class in &share.classes {
+                    symbols.classes.resolve(class, None, diags);
+                }
+                let Some(network) = symbols.networks.resolve(&share.network, None, diags) else {
+                    continue;
+                };
+                if !share.requires_consent {
+                    continue;
+                }
+                for provider in &network.providers {
+                    for svc in &provider.offers {
+                        let list = consent_for_service.entry(svc.name.as_str()).or_default();
+                        if !list.iter().any(|(p, _)| std::ptr::eq(*p, *policy)) {
+                            list.push((policy, share));
+                        }
+                    }
+                }
+            }
+            for retention in &policy.retentions {
+                for class in &retention.classes {
+                    symbols.classes.resolve(class, None, diags);
+                }
+                crate::check_positive(&retention.period, diags);
+            }
+        }
+        Rights {
+            grants,
+            active: symbols.classes.len() > 0,
+            consent_for_service,
+        }
+    }
+
+    fn may(&self, role: &str, class: &str, write: bool) -> bool {
+        self.grants.contains(&(role, class, write))
+    }
+
+    /// Reports performers who may not write a filled form's classes.
+    pub fn check_fill(&self, step: &Step, form: &Form, diags: &mut Vec<Diagnostic>) {
+        if !self.active {
+            return;
+        }
+        for role in &step.performers {
+            let mut missing: Vec<&str> = Vec::new();
+            for field in &form.fields {
+                if let Some(class) = &field.class {
+                    if !self.may(&role.name, &class.name, true)
+                        && !missing.contains(&class.name.as_str())
+                    {
+                        missing.push(&class.name);
+                    }
+                }
+            }
+            if !missing.is_empty() {
+                let classes = missing.join(", ");
+                diags.push(
+                    Diagnostic::new(
+                        Code::RoleCannotWrite,
+                        role.span,
+                        Text::new(
+                            format!("role `{}` fills form `{}` but may not write its data class {classes}", role.name, form.name.name),
+                            format!("peran `{}` mengisi formulir `{}` tetapi tidak boleh menulis kelas data {classes}", role.name, form.name.name),
+                        ),
+                    )
+                    .with_label(form.name.span, Text::new("form declared here", "formulir dideklarasikan di sini"))
+                    .with_help(Text::new(
+                        format!("add `allow {} write {classes}` to the policy, or give the step to another role", role.name),
+                        format!("tambahkan `allow {} write {classes}` ke kebijakan, atau serahkan langkah kepada peran lain", role.name),
+                    )),
+                );
+            }
+        }
+    }
+
+    /// Reports performers who decide on fields they may not read.
+    pub fn check_reads(&self, step: &Step, uses: &[FieldUse<'_>], diags: &mut Vec<Diagnostic>) {
+        if !self.active {
+            return;
+        }
+        for role in &step.performers {
+            let mut reported: Vec<(&str, &str)> = Vec::new();
+            for u in uses {
+                let Some(class) = &u.field.class else {
+                    continue;
+                };
+                let key = (u.form.name.name.as_str(), u.field.name.name.as_str());
+                if self.may(&role.name, &class.name, false) || reported.contains(&key) {
+                    continue;
+                }
+                reported.push(key);
+                diags.push(
+                    Diagnostic::new(
+                        Code::RoleCannotRead,
+                        u.span,
+                        Text::new(
+                            format!("role `{}` decides on `{}.{}` but may not read data class `{}`", role.name, key.0, key.1, class.name),
+                            format!("peran `{}` memutuskan berdasarkan `{}.{}` tetapi tidak boleh membaca kelas data `{}`", role.name, key.0, key.1, class.name),
+                        ),
+                    )
+                    .with_label(role.span, Text::new("performer of this step", "pelaksana langkah ini"))
+                    .with_help(Text::new(
+                        format!("add `allow {} read {}` to the policy, or give the decision to another role", role.name, class.name),
+                        format!("tambahkan `allow {} read {}` ke kebijakan, atau serahkan keputusan kepada peran lain", role.name, class.name),
+                    )),
+                );
+            }
+        }
+    }
+
+    /// Must-analysis: every referral that shares consent-bound data is preceded,
+    /// on every path from the start, by a step recording that policy's consent.
+    pub fn check_consent(&self, g: &SopGraph<'_>, diags: &mut Vec<Diagnostic>) {
+        let Some(start) = g.start else { return };
+        if self.consent_for_service.is_empty() {
+            return;
+        }
+        // Policies needing consent somewhere in this SOP.
+        let mut needed: Vec<&Policy> = Vec::new();
+        for step in &g.sop.steps {
+            for svc in referrals(step) {
+                for (p, _) in self
+                    .consent_for_service
+                    .get(svc.name.as_str())
+                    .into_iter()
+                    .flatten()
+                {
+                    if !needed.iter().any(|q| std::ptr::eq(*q, *p)) {
+                        needed.push(p);
+                    }
+                }
+            }
+        }
+        for policy in needed {
+            let gives = |n: petgraph::graph::NodeIndex| match g.graph[n] {
+                Node::Step(i) => g.sop.steps[i]
+                    .consents
+                    .iter()
+                    .any(|c| c.name == policy.name.name),
+                _ => false,
+            };
+            // Nodes reachable from the start on a path with no consent before them.
+            let parent = g.bfs(start, gives);
+            for (i, step) in g.sop.steps.iter().enumerate() {
+                let Some(n) = g.step_nodes[i] else { continue };
+                if parent[n.index()].is_none() || gives(n) {
+                    continue;
+                }
+                for svc in referrals(step) {
+                    let Some(&(_, share)) = self
+                        .consent_for_service
+                        .get(svc.name.as_str())
+                        .and_then(|v| v.iter().find(|(p, _)| std::ptr::eq(*p, policy)))
+                    else {
+                        continue;
+                    };
+                    let path = text::arrow_path(g.path_to(&parent, n).iter().map(String::as_str));
+                    diags.push(
+                        Diagnostic::new(
+                            Code::ShareWithoutConsent,
+                            svc.span,
+                            Text::new(
+                                format!("referral to `{}` shares data that needs consent under policy `{}`, but a path reaches it without consent", svc.name, policy.name.name),
+                                format!("rujukan ke `{}` membagikan data yang memerlukan persetujuan menurut kebijakan `{}`, tetapi ada jalur yang mencapainya tanpa persetujuan", svc.name, policy.name.name),
+                            ),
+                        )
+                        .with_label(share.span, Text::new("consent required here", "persetujuan diwajibkan di sini"))
+                        .with_note(Text::new(format!("path without consent: {path}"), format!("jalur tanpa persetujuan: {path}")))
+                        .with_help(Text::new(
+                            format!("add `consent {}` to this step or to a step every path passes before it", policy.name.name),
+                            format!("tambahkan `consent {}` pada langkah ini atau pada langkah yang dilalui setiap jalur sebelumnya", policy.name.name),
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Services a step refers to, in and outside its parallel block.
+pub fn referrals(step: &Step) -> impl Iterator<Item = &Ident> {
+    step.refers.iter().chain(step.parallel.iter().flat_map(|p| {
+        p.branches.iter().filter_map(|b| match b {
+            Branch::Refer(id) => Some(id),
+            Branch::Steps(_) => None,
+        })
+    }))
+}

@@ -1,0 +1,461 @@
+//! Types of form fields, scores, levels and guard expressions.
+
+use crate::names::{FormInfo, Member, Symbols, Table, unknown_name};
+use crate::text::Kind;
+use sopflow_diagnostics::{Code, Diagnostic, Span, Text};
+use sopflow_syntax::ast::*;
+
+/// The type of a guard operand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty<'a> {
+    /// `bool`.
+    Bool,
+    /// `int`, with inclusive bounds when known.
+    Int(Option<(i64, i64)>),
+    /// An enum field or a level: its values, and whether they are ordered (levels).
+    Enum {
+        values: Vec<&'a str>,
+        ordered: bool,
+        owner: &'a str,
+    },
+    /// `text`.
+    Text,
+    /// `date`.
+    Date,
+    /// A bare name not yet known to be an enum value.
+    Bare(&'a str),
+    /// Already reported; suppresses follow-on errors.
+    Error,
+}
+
+impl Ty<'_> {
+    fn name(&self) -> (String, String) {
+        match self {
+            Ty::Bool => ("bool".into(), "bool".into()),
+            Ty::Int(_) => ("int".into(), "int".into()),
+            Ty::Enum { owner, .. } => (
+                format!("a value of `{owner}`"),
+                format!("nilai dari `{owner}`"),
+            ),
+            Ty::Text => ("text".into(), "text".into()),
+            Ty::Date => ("date".into(), "date".into()),
+            Ty::Bare(n) => (format!("the name `{n}`"), format!("nama `{n}`")),
+            Ty::Error => ("?".into(), "?".into()),
+        }
+    }
+}
+
+/// A form field read by a guard: which form, which field.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldUse<'a> {
+    /// The form.
+    pub form: &'a Form,
+    /// The field.
+    pub field: &'a Field,
+    /// Where it was referenced.
+    pub span: Span,
+}
+
+/// Types guards against the bundle's forms.
+pub struct GuardChecker<'s, 'a> {
+    /// The bundle's declarations.
+    pub symbols: &'s Symbols<'a>,
+    /// Diagnostics sink.
+    pub diags: &'s mut Vec<Diagnostic>,
+    /// For score rules: the form whose members bare names refer to.
+    pub local: Option<&'s FormInfo<'a>>,
+    /// Fields read by the checked guards.
+    pub uses: Vec<FieldUse<'a>>,
+}
+
+impl<'a> GuardChecker<'_, 'a> {
+    /// Checks that `e` is a well-typed yes/no condition.
+    pub fn check_condition(&mut self, e: &'a Expr) {
+        let ty = self.ty(e);
+        self.expect_bool(&ty, e.span);
+    }
+
+    fn expect_bool(&mut self, ty: &Ty<'a>, span: Span) {
+        match ty {
+            Ty::Bool | Ty::Error => {}
+            Ty::Bare(_) => {} // reported by `resolve_bare`
+            other => {
+                let (en, id) = other.name();
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::GuardNotBoolean,
+                        span,
+                        Text::new(
+                            format!("expected a yes/no condition, found {en}"),
+                            format!("seharusnya kondisi ya/tidak, tetapi ditemukan {id}"),
+                        ),
+                    )
+                    .with_help(Text::new(
+                        "compare it with a value, e.g. `form.field == value`",
+                        "bandingkan dengan suatu nilai, mis. `formulir.isian == nilai`",
+                    )),
+                );
+            }
+        }
+    }
+
+    /// The type of `e`, reporting problems inside it.
+    pub fn ty(&mut self, e: &'a Expr) -> Ty<'a> {
+        match &e.kind {
+            ExprKind::Int(_) => Ty::Int(None),
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::Str(_) => Ty::Text,
+            ExprKind::Date(_) => Ty::Date,
+            ExprKind::Path(parts) => self.path(parts, e.span),
+            ExprKind::Not(inner) => {
+                let t = self.operand(inner);
+                self.expect_bool(&t, inner.span);
+                Ty::Bool
+            }
+            ExprKind::And(l, r) | ExprKind::Or(l, r) => {
+                for side in [l, r] {
+                    let t = self.operand(side);
+                    self.expect_bool(&t, side.span);
+                }
+                Ty::Bool
+            }
+            ExprKind::Cmp(op, l, r) => {
+                let lt = self.ty(l);
+                let rt = self.ty(r);
+                self.compare(*op, (&lt, l), (&rt, r));
+                Ty::Bool
+            }
+            ExprKind::In(l, values) => {
+                let lt = self.ty(l);
+                for v in values {
+                    let vt = self.ty(v);
+                    self.compare(CmpOp::Eq, (&lt, l), (&vt, v));
+                }
+                Ty::Bool
+            }
+        }
+    }
+
+    /// Type of an operand of and/or/not: a bare name there must be a field.
+    fn operand(&mut self, e: &'a Expr) -> Ty<'a> {
+        let t = self.ty(e);
+        if let Ty::Bare(name) = t {
+            self.report_bare(name, e.span);
+            return Ty::Error;
+        }
+        t
+    }
+
+    fn report_bare(&mut self, name: &str, span: Span) {
+        let ident = Ident {
+            name: name.to_string(),
+            span,
+        };
+        let d = match self.local {
+            Some(local) => unknown_name(
+                Kind::FormMember,
+                &ident,
+                Some(&local.form.name.name),
+                local.members.iter().map(|(k, _)| k),
+            ),
+            None => Diagnostic::new(
+                Code::UnknownName,
+                span,
+                Text::new(
+                    format!("`{name}` is not a form field"),
+                    format!("`{name}` bukan isian formulir"),
+                ),
+            )
+            .with_help(Text::new(
+                "refer to fields as `form.field`",
+                "sebut isian sebagai `formulir.isian`",
+            )),
+        };
+        self.diags.push(d);
+    }
+
+    fn path(&mut self, parts: &'a [Ident], span: Span) -> Ty<'a> {
+        match parts {
+            [one] => {
+                if let Some(local) = self.local {
+                    if let Some(m) = local.members.get(&one.name) {
+                        return self.member_ty(local.form, m, span);
+                    }
+                }
+                Ty::Bare(&one.name)
+            }
+            [form, member] => {
+                let Some(fi) = self
+                    .symbols
+                    .forms
+                    .resolve(form, None, self.diags)
+                    .and_then(|i| self.symbols.form_infos.get(i))
+                else {
+                    return Ty::Error;
+                };
+                match fi
+                    .members
+                    .resolve(member, Some(&fi.form.name.name), self.diags)
+                {
+                    Some(m) => self.member_ty(fi.form, m, span),
+                    None => Ty::Error,
+                }
+            }
+            _ => {
+                self.diags.push(Diagnostic::new(
+                    Code::UnknownName,
+                    span,
+                    Text::new(
+                        "a reference has at most two parts: `form.field`",
+                        "rujukan paling banyak dua bagian: `formulir.isian`",
+                    ),
+                ));
+                Ty::Error
+            }
+        }
+    }
+
+    fn member_ty(&mut self, form: &'a Form, m: Member<'a>, span: Span) -> Ty<'a> {
+        match m {
+            Member::Field(f) => {
+                self.uses.push(FieldUse {
+                    form,
+                    field: f,
+                    span,
+                });
+                field_ty(f)
+            }
+            Member::Score => Ty::Int(None),
+            Member::Level(l) => Ty::Enum {
+                values: l.bands.iter().map(|b| b.name.name.as_str()).collect(),
+                ordered: true,
+                owner: &l.name.name,
+            },
+        }
+    }
+
+    fn compare(&mut self, op: CmpOp, (lt, l): (&Ty<'a>, &'a Expr), (rt, r): (&Ty<'a>, &'a Expr)) {
+        let ordering = !matches!(op, CmpOp::Eq | CmpOp::Ne);
+        match (lt, rt) {
+            (Ty::Error, _) | (_, Ty::Error) => {}
+            (
+                Ty::Enum {
+                    values,
+                    ordered,
+                    owner,
+                },
+                other,
+            )
+            | (
+                other,
+                Ty::Enum {
+                    values,
+                    ordered,
+                    owner,
+                },
+            ) => {
+                let other_expr = if matches!(lt, Ty::Enum { .. }) { r } else { l };
+                match other {
+                    Ty::Bare(name) => {
+                        if !values.contains(name) {
+                            let ident = Ident {
+                                name: (*name).to_string(),
+                                span: other_expr.span,
+                            };
+                            self.diags.push(unknown_name(
+                                Kind::EnumValue,
+                                &ident,
+                                Some(owner),
+                                values.iter().copied(),
+                            ));
+                        }
+                    }
+                    Ty::Enum { owner: o2, .. } if o2 == owner => {}
+                    _ => self.mismatch(op, lt, rt, l.span.to(r.span)),
+                }
+                if ordering && !ordered {
+                    self.diags.push(Diagnostic::new(
+                        Code::TypeMismatch,
+                        l.span.to(r.span),
+                        Text::new(
+                            format!("values of `{owner}` have no order; use `==`, `!=` or `in`"),
+                            format!(
+                                "nilai `{owner}` tidak berurutan; gunakan `==`, `!=` atau `in`"
+                            ),
+                        ),
+                    ));
+                }
+            }
+            (Ty::Bare(name), _) => self.report_bare(name, l.span),
+            (_, Ty::Bare(name)) => self.report_bare(name, r.span),
+            (Ty::Int(lr), Ty::Int(rr)) => {
+                self.range_check(*lr, r);
+                self.range_check(*rr, l);
+            }
+            (Ty::Date, Ty::Date) => {}
+            (Ty::Bool, Ty::Bool) | (Ty::Text, Ty::Text) if !ordering => {}
+            _ => self.mismatch(op, lt, rt, l.span.to(r.span)),
+        }
+    }
+
+    fn range_check(&mut self, range: Option<(i64, i64)>, lit: &Expr) {
+        if let (Some((lo, hi)), ExprKind::Int(n)) = (range, &lit.kind) {
+            // An empty range is reported on its own.
+            if lo <= hi && (*n < lo || *n > hi) {
+                self.diags.push(Diagnostic::new(
+                    Code::ValueOutOfRange,
+                    lit.span,
+                    Text::new(
+                        format!("{n} is outside the field's range {lo}..={hi}"),
+                        format!("{n} di luar rentang isian {lo}..={hi}"),
+                    ),
+                ));
+            }
+        }
+    }
+
+    fn mismatch(&mut self, op: CmpOp, lt: &Ty<'a>, rt: &Ty<'a>, span: Span) {
+        let (le, li) = lt.name();
+        let (re, ri) = rt.name();
+        let op = op.as_str();
+        self.diags.push(Diagnostic::new(
+            Code::TypeMismatch,
+            span,
+            Text::new(
+                format!("cannot compare {le} with {re} using `{op}`"),
+                format!("tidak dapat membandingkan {li} dengan {ri} memakai `{op}`"),
+            ),
+        ));
+    }
+}
+
+/// The guard type of a field.
+pub fn field_ty(f: &Field) -> Ty<'_> {
+    match &f.ty {
+        FieldType::Bool => Ty::Bool,
+        FieldType::Int { range } => Ty::Int(range.map(|r| (r.lo, r.hi))),
+        FieldType::Enum(values) => Ty::Enum {
+            values: values.iter().map(|v| v.name.as_str()).collect(),
+            ordered: false,
+            owner: &f.name.name,
+        },
+        FieldType::Text => Ty::Text,
+        FieldType::Date => Ty::Date,
+    }
+}
+
+/// Checks the declarations inside every form: enums, ranges, classes, scores, levels.
+pub fn check_forms<'a>(symbols: &Symbols<'a>, diags: &mut Vec<Diagnostic>) {
+    for info in &symbols.form_infos {
+        let form = info.form;
+        for f in &form.fields {
+            match &f.ty {
+                FieldType::Enum(values) => {
+                    let mut seen = Table::new(Kind::EnumValue);
+                    for v in values {
+                        seen.declare(v, (), diags);
+                    }
+                }
+                FieldType::Int { range: Some(r) } if r.lo > r.hi => diags.push(Diagnostic::new(
+                    Code::EmptyRange,
+                    r.span,
+                    Text::new(
+                        format!(
+                            "range {}..={} is empty: the lower bound is above the upper",
+                            r.lo, r.hi
+                        ),
+                        format!(
+                            "rentang {}..={} kosong: batas bawah melebihi batas atas",
+                            r.lo, r.hi
+                        ),
+                    ),
+                )),
+                _ => {}
+            }
+            if let Some(c) = &f.class {
+                symbols.classes.resolve(c, None, diags);
+            }
+        }
+        for score in &form.scores {
+            let mut gc = GuardChecker {
+                symbols,
+                diags,
+                local: Some(info),
+                uses: Vec::new(),
+            };
+            for rule in &score.rules {
+                gc.check_condition(&rule.guard);
+            }
+        }
+        for level in &form.levels {
+            check_level(info, level, diags);
+        }
+    }
+}
+
+fn check_level(info: &FormInfo<'_>, level: &Level, diags: &mut Vec<Diagnostic>) {
+    match info.members.get(&level.by.name) {
+        Some(Member::Score) => {}
+        Some(_) => diags.push(
+            Diagnostic::new(
+                Code::LevelNotByScore,
+                level.by.span,
+                Text::new(
+                    format!(
+                        "level `{}` is derived from `{}`, which is not a score",
+                        level.name.name, level.by.name
+                    ),
+                    format!(
+                        "tingkat `{}` diturunkan dari `{}`, yang bukan skor",
+                        level.name.name, level.by.name
+                    ),
+                ),
+            )
+            .with_help(Text::new(
+                "declare a `score` and derive the level from it",
+                "deklarasikan `score` lalu turunkan tingkat darinya",
+            )),
+        ),
+        None => {
+            let scores = info.form.scores.iter().map(|s| s.name.name.as_str());
+            diags.push(unknown_name(
+                Kind::Score,
+                &level.by,
+                Some(&info.form.name.name),
+                scores,
+            ));
+        }
+    }
+    let mut names = Table::new(Kind::EnumValue);
+    for b in &level.bands {
+        names.declare(&b.name, (), diags);
+    }
+    let n = level.bands.len();
+    let mut previous: Option<i64> = None;
+    for (i, band) in level.bands.iter().enumerate() {
+        let last = i + 1 == n;
+        let problem = match (band.below, last) {
+            (Some(_), true) => Some(Text::new(
+                "the last band must be open (no `below`)",
+                "pita terakhir harus terbuka (tanpa `below`)",
+            )),
+            (None, false) => Some(Text::new(
+                "only the last band may omit `below`",
+                "hanya pita terakhir yang boleh tanpa `below`",
+            )),
+            (Some(t), false) if previous.is_some_and(|p| t <= p) => Some(Text::new(
+                format!("threshold {t} must be greater than the previous band's"),
+                format!("ambang {t} harus lebih besar daripada pita sebelumnya"),
+            )),
+            _ => None,
+        };
+        if let Some(message) = problem {
+            diags.push(Diagnostic::new(
+                Code::LevelBandsUnordered,
+                band.span,
+                message,
+            ));
+        }
+        previous = band.below.or(previous);
+    }
+}

@@ -1,0 +1,129 @@
+//! Human-readable diagnostics through codespan-reporting.
+
+use super::summary;
+use crate::{Lang, Report};
+use codespan_reporting::diagnostic::{
+    Diagnostic as CsDiagnostic, Label, LabelStyle, Severity as CsSeverity,
+};
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term::{self, Config};
+use sopflow_diagnostics::{Diagnostic, FileId, Severity, SourceMap};
+use std::ops::Range;
+
+/// Options for human output.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    /// Language of the messages.
+    pub lang: Lang,
+}
+
+/// Adapts a [`SourceMap`] to codespan's `Files` (line starts computed lazily per file).
+struct SourceFiles<'a>(&'a SourceMap);
+
+impl<'a> Files<'a> for SourceFiles<'a> {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.0
+            .get(id)
+            .map(|f| f.name.as_str())
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.0
+            .get(id)
+            .map(|f| f.text.as_str())
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self
+            .0
+            .get(id)
+            .ok_or(FilesError::FileMissing)?
+            .line_index(byte_index))
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let f = self.0.get(id).ok_or(FilesError::FileMissing)?;
+        let starts = f.line_starts();
+        let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: starts.len().saturating_sub(1),
+        })?;
+        let end = starts.get(line_index + 1).copied().unwrap_or(f.text.len());
+        Ok(start..end)
+    }
+}
+
+fn to_codespan(d: &Diagnostic, lang: Lang) -> CsDiagnostic<FileId> {
+    let severity = match d.severity {
+        Severity::Error => CsSeverity::Error,
+        Severity::Warning => CsSeverity::Warning,
+    };
+    let mut primary = Label::new(LabelStyle::Primary, d.span.file, d.span.range());
+    if let Some(text) = &d.primary_label {
+        primary = primary.with_message(text.get(lang));
+    }
+    let mut labels = vec![primary];
+    labels.extend(d.labels.iter().map(|l| {
+        Label::new(LabelStyle::Secondary, l.span.file, l.span.range())
+            .with_message(l.message.get(lang))
+    }));
+    let mut notes: Vec<String> = d.notes.iter().map(|n| n.get(lang).to_string()).collect();
+    if let Some(help) = &d.help {
+        notes.push(format!("help: {}", help.get(lang)));
+    }
+    CsDiagnostic::new(severity)
+        .with_code(d.code.as_str())
+        .with_message(d.message.get(lang))
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Renders the report as plain text (no colour), ending with the summary line.
+pub fn render_human(report: &Report, sources: &SourceMap, opts: HumanOptions) -> String {
+    let files = SourceFiles(sources);
+    let config = Config::default();
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        match term::emit_into_string(&config, &files, &to_codespan(d, opts.lang)) {
+            Ok(s) => out.push_str(&s),
+            Err(_) => out.push_str(&format!("{}: {}\n", d.code, d.message.get(opts.lang))),
+        }
+    }
+    out.push_str(&summary(report, opts.lang));
+    out.push('\n');
+    out
+}
+
+/// Writes the report to a terminal stream, in colour when `color` is set.
+pub fn write_human(
+    report: &Report,
+    sources: &SourceMap,
+    opts: HumanOptions,
+    color: bool,
+) -> std::io::Result<()> {
+    use term::termcolor::{ColorChoice, StandardStream, WriteColor};
+    let mut stream = StandardStream::stdout(if color {
+        ColorChoice::Always
+    } else {
+        ColorChoice::Never
+    });
+    let files = SourceFiles(sources);
+    let config = Config::default();
+    for d in &report.diagnostics {
+        if term::emit_to_write_style(&mut stream, &config, &files, &to_codespan(d, opts.lang))
+            .is_err()
+        {
+            use std::io::Write;
+            writeln!(stream, "{}: {}", d.code, d.message.get(opts.lang))?;
+        }
+    }
+    stream.reset()?;
+    use std::io::Write;
+    writeln!(stream, "{}", summary(report, opts.lang))
+}
