@@ -1239,3 +1239,119 @@ impl Lower {
         Some(Expr { kind, span })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (File, Vec<Diagnostic>) {
+        parse_file(FileId(0), text)
+    }
+
+    fn expr(text: &str) -> String {
+        fn show(e: &Expr) -> String {
+            match &e.kind {
+                ExprKind::Path(p) => p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join("."),
+                ExprKind::Int(n) => n.to_string(),
+                ExprKind::Bool(b) => b.to_string(),
+                ExprKind::Str(s) => format!("{s:?}"),
+                ExprKind::Date(d) => format!("{}-{:02}-{:02}", d.year, d.month, d.day),
+                ExprKind::Not(x) => format!("(not {})", show(x)),
+                ExprKind::And(a, b) => format!("({} and {})", show(a), show(b)),
+                ExprKind::Or(a, b) => format!("({} or {})", show(a), show(b)),
+                ExprKind::Cmp(op, a, b) => format!("({} {} {})", show(a), op.as_str(), show(b)),
+                ExprKind::In(a, vs) => format!("({} in [{}])", show(a), vs.iter().map(show).collect::<Vec<_>>().join(", ")),
+            }
+        }
+        match parse_expr(FileId(0), text) {
+            Ok(e) => show(&e),
+            Err(d) => format!("error: {}", d[0].message.en),
+        }
+    }
+
+    #[test]
+    fn precedence_is_or_and_not_comparison_in() {
+        assert_eq!(expr("a or b and c"), "(a or (b and c))");
+        assert_eq!(expr("not f.x == 1 and y"), "((not (f.x == 1)) and y)");
+        assert_eq!(expr("f.j in (a, b) or f.k >= -3"), "((f.j in [a, b]) or (f.k >= -3))");
+        assert_eq!(expr("(a or b) and c"), "((a or b) and c)");
+        assert_eq!(expr("f.d < 2024-02-29"), "(f.d < 2024-02-29)");
+        assert_eq!(expr("f.t == \"a\\\"b\""), "(f.t == \"a\\\"b\")");
+        assert_eq!(expr("nota and android"), "(nota and android)");
+    }
+
+    #[test]
+    fn invalid_literals_are_reported_not_panicked() {
+        assert_eq!(expr("f.d == 2023-02-29"), "error: `2023-02-29` is not a valid date");
+        assert_eq!(expr("f.n > 99999999999999999999"), "error: number `99999999999999999999` is too large");
+    }
+
+    #[test]
+    fn every_broken_item_is_reported_and_good_items_survive() {
+        let text = "form a {\n  field x: int 1..=\n}\nform b { field y: bool }\nsop c {\n  step s { by r  nxt t }\n}\nnetwork n { provider p offers medis }\n";
+        let (file, diags) = parse(text);
+        assert_eq!(file.items.len(), 2, "form b and network n parse");
+        assert_eq!(diags.len(), 2, "{diags:#?}");
+        assert!(diags.iter().all(|d| d.code == Code::SyntaxError));
+        // The second error points at `nxt`.
+        let at = diags[1].span.start as usize;
+        assert!(text[at..].starts_with("nxt"), "{}", &text[at..]);
+        assert!(diags[1].message.en.contains("found `nxt`"), "{}", diags[1].message.en);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = format!("sop s {{ start a step a {{ decide {{ when {}x{} -> b }} }} end b }}", "(".repeat(100), ")".repeat(100));
+        let (_, diags) = parse(&text);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::TooComplex);
+        // Within the limit it parses.
+        let ok = format!("sop s {{ start a step a {{ decide {{ when {}f.x{} -> b }} }} end b }}", "(".repeat(20), ")".repeat(20));
+        let (file, diags) = parse(&ok);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.items.len(), 1);
+    }
+
+    #[test]
+    fn long_operator_chains_are_refused() {
+        let chain = vec!["f.x"; MAX_EXPR_OPERATORS + 2].join(" and ");
+        let text = format!("sop s {{ start a step a {{ decide {{ when {chain} -> b }} }} end b }}");
+        let (_, diags) = parse(&text);
+        assert!(diags.iter().any(|d| d.code == Code::TooComplex), "{diags:?}");
+    }
+
+    #[test]
+    fn keywords_need_a_word_boundary() {
+        let (file, diags) = parse("sop stepper { start step_one step step_one { next ender } end ender }");
+        assert!(diags.is_empty(), "{diags:?}");
+        let Item::Sop(sop) = &file.items[0] else { panic!("expected an sop") };
+        assert_eq!(sop.name.name, "stepper");
+        assert_eq!(sop.steps[0].name.name, "step_one");
+    }
+
+    #[test]
+    fn duplicate_clauses_are_reported() {
+        let (_, diags) = parse("sop s { start a step a { within 1 day within 2 days next b next b } end b }");
+        let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![Code::DuplicateClause, Code::DuplicateClause]);
+    }
+
+    #[test]
+    fn spans_are_byte_offsets_into_the_file() {
+        let text = "// komentar\nsop s \"Judul é\" { start a step a { next b } end b }";
+        let (file, diags) = parse(text);
+        assert!(diags.is_empty());
+        let Item::Sop(sop) = &file.items[0] else { panic!("expected an sop") };
+        assert_eq!(&text[sop.name.span.range()], "s");
+        assert_eq!(sop.title.as_ref().map(|t| t.value.as_str()), Some("Judul é"));
+        assert_eq!(&text[sop.steps[0].span.range()], "step a { next b }");
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_parse_to_nothing() {
+        for text in ["", "   \n", "// hanya komentar\n"] {
+            let (file, diags) = parse(text);
+            assert!(file.items.is_empty() && diags.is_empty());
+        }
+    }
+}
