@@ -7,6 +7,7 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use sopflow_diagnostics::{Code, Diagnostic, FileId, Span, Text};
+use std::cell::RefCell;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar.pest"]
@@ -21,13 +22,13 @@ pub const MAX_EXPR_OPERATORS: usize = 256;
 /// Parses one file. Never fails as a whole: items that do not parse are
 /// reported (one diagnostic per broken item) and left out of the tree.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut lower = Lower {
+    let lower = Lower {
         file,
-        diags: Vec::new(),
+        diags: RefCell::new(Vec::new()),
         pratt: pratt(),
     };
     if let Some(offset) = too_deep(text) {
-        lower.diags.push(
+        lower.diags.borrow_mut().push(
             Diagnostic::new(
                 Code::TooComplex,
                 Span::new(file, offset, offset + 1),
@@ -41,11 +42,8 @@ pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
                 "pecah deklarasi atau ekspresi menjadi bagian yang lebih kecil",
             )),
         );
-        return (File::default(), lower.diags);
+        return (File::default(), lower.diags.into_inner());
     }
-    // Bound pest's work on pathological input; generous for linear grammars.
-    let limit = text.len().saturating_mul(1000).saturating_add(1_000_000);
-    pest::set_call_limit(std::num::NonZeroUsize::new(limit));
     let mut items = Vec::new();
     match SopParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
@@ -65,17 +63,17 @@ pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         }
         Err(err) => {
             let diag = lower.pest_error(text, 0, err);
-            lower.diags.push(diag);
+            lower.diags.borrow_mut().push(diag);
         }
     }
-    (File { items }, lower.diags)
+    (File { items }, lower.diags.into_inner())
 }
 
 /// Parses a single guard expression (used by tools and tests).
 pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
-    let mut lower = Lower {
+    let lower = Lower {
         file,
-        diags: Vec::new(),
+        diags: RefCell::new(Vec::new()),
         pratt: pratt(),
     };
     if too_deep(text).is_some() {
@@ -100,9 +98,11 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
                     ),
                 )]);
             }
-            match pair.and_then(|p| lower.expr(p)) {
-                Some(e) if lower.diags.is_empty() => Ok(e),
-                _ => Err(lower.diags),
+            let expr = pair.and_then(|p| lower.expr(p));
+            let diags = lower.diags.into_inner();
+            match expr {
+                Some(e) if diags.is_empty() => Ok(e),
+                _ => Err(diags),
             }
         }
         Err(err) => Err(vec![lower.pest_error(text, 0, err)]),
@@ -289,7 +289,8 @@ fn found_at(text: &str, offset: usize) -> (String, String) {
 
 struct Lower {
     file: FileId,
-    diags: Vec<Diagnostic>,
+    /// Interior mutability lets the Pratt parser's closures report problems.
+    diags: RefCell<Vec<Diagnostic>>,
     pratt: PrattParser<Rule>,
 }
 
@@ -347,7 +348,7 @@ impl Lower {
     }
 
     /// Re-parses a junk region as one item to find and report its first error.
-    fn report_junk(&mut self, text: &str, pair: &Pair<'_, Rule>) {
+    fn report_junk(&self, text: &str, pair: &Pair<'_, Rule>) {
         let start = pair.as_span().start();
         let junk = pair.as_str();
         let diag = match SopParser::parse(Rule::single_item, junk) {
@@ -373,11 +374,11 @@ impl Lower {
                 Text::new("this text is not a declaration", "teks ini bukan deklarasi"),
             ),
         };
-        self.diags.push(diag);
+        self.diags.borrow_mut().push(diag);
     }
 
-    fn internal(&mut self, span: Span) {
-        self.diags.push(Diagnostic::new(
+    fn internal(&self, span: Span) {
+        self.diags.borrow_mut().push(Diagnostic::new(
             Code::SyntaxError,
             span,
             Text::new(
@@ -387,7 +388,7 @@ impl Lower {
         ));
     }
 
-    fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+    fn item(&self, pair: Pair<'_, Rule>) -> Option<Item> {
         let span = self.span(&pair);
         let item = match pair.as_rule() {
             Rule::organization => self.organization(pair).map(Item::Organization),
@@ -418,7 +419,7 @@ impl Lower {
             .collect()
     }
 
-    fn string(&mut self, pair: Pair<'_, Rule>) -> StrLit {
+    fn string(&self, pair: Pair<'_, Rule>) -> StrLit {
         let span = self.span(&pair);
         let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
         let mut value = String::with_capacity(raw.len());
@@ -435,7 +436,7 @@ impl Lower {
                 Some('\\') => value.push('\\'),
                 other => {
                     let shown = other.map(|c| c.to_string()).unwrap_or_default();
-                    self.diags.push(Diagnostic::new(
+                    self.diags.borrow_mut().push(Diagnostic::new(
                         Code::InvalidLiteral,
                         span,
                         Text::new(
@@ -449,11 +450,11 @@ impl Lower {
         StrLit { value, span }
     }
 
-    fn int(&mut self, pair: &Pair<'_, Rule>) -> i64 {
+    fn int(&self, pair: &Pair<'_, Rule>) -> i64 {
         match pair.as_str().parse::<i64>() {
             Ok(n) => n,
             Err(_) => {
-                self.diags.push(Diagnostic::new(
+                self.diags.borrow_mut().push(Diagnostic::new(
                     Code::InvalidLiteral,
                     self.span(pair),
                     Text::new(
@@ -466,7 +467,7 @@ impl Lower {
         }
     }
 
-    fn date(&mut self, pair: &Pair<'_, Rule>) -> Date {
+    fn date(&self, pair: &Pair<'_, Rule>) -> Date {
         let s = pair.as_str();
         let parsed = (|| {
             let year: i32 = s.get(0..4)?.parse().ok()?;
@@ -485,7 +486,7 @@ impl Lower {
                 .then_some(Date { year, month, day })
         })();
         parsed.unwrap_or_else(|| {
-            self.diags.push(Diagnostic::new(
+            self.diags.borrow_mut().push(Diagnostic::new(
                 Code::InvalidLiteral,
                 self.span(pair),
                 Text::new(
@@ -503,7 +504,7 @@ impl Lower {
 
     /// Splits `kw name "title"? rest...` into name, title and the remaining pairs.
     fn head<'i>(
-        &mut self,
+        &self,
         pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>,
     ) -> Option<(Ident, Option<StrLit>)> {
         // Skip the keyword.
@@ -519,7 +520,7 @@ impl Lower {
         Some((name, title))
     }
 
-    fn organization(&mut self, pair: Pair<'_, Rule>) -> Option<Organization> {
+    fn organization(&self, pair: Pair<'_, Rule>) -> Option<Organization> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -550,7 +551,7 @@ impl Lower {
         Some(org)
     }
 
-    fn unit(&mut self, pair: Pair<'_, Rule>) -> Option<Unit> {
+    fn unit(&self, pair: Pair<'_, Rule>) -> Option<Unit> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -571,14 +572,14 @@ impl Lower {
         Some(unit)
     }
 
-    fn role(&mut self, pair: Pair<'_, Rule>) -> Option<Role> {
+    fn role(&self, pair: Pair<'_, Rule>) -> Option<Role> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
         Some(Role { name, title, span })
     }
 
-    fn calendar(&mut self, pair: Pair<'_, Rule>) -> Option<Calendar> {
+    fn calendar(&self, pair: Pair<'_, Rule>) -> Option<Calendar> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -628,7 +629,7 @@ impl Lower {
         Some(cal)
     }
 
-    fn form(&mut self, pair: Pair<'_, Rule>) -> Option<Form> {
+    fn form(&self, pair: Pair<'_, Rule>) -> Option<Form> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -651,7 +652,7 @@ impl Lower {
         Some(form)
     }
 
-    fn field(&mut self, pair: Pair<'_, Rule>) -> Option<Field> {
+    fn field(&self, pair: Pair<'_, Rule>) -> Option<Field> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -717,8 +718,8 @@ impl Lower {
         })
     }
 
-    fn duplicate_clause(&mut self, span: Span, clause: &str) {
-        self.diags.push(Diagnostic::new(
+    fn duplicate_clause(&self, span: Span, clause: &str) {
+        self.diags.borrow_mut().push(Diagnostic::new(
             Code::DuplicateClause,
             span,
             Text::new(
@@ -728,7 +729,7 @@ impl Lower {
         ));
     }
 
-    fn score(&mut self, pair: Pair<'_, Rule>) -> Option<Score> {
+    fn score(&self, pair: Pair<'_, Rule>) -> Option<Score> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -752,7 +753,7 @@ impl Lower {
         })
     }
 
-    fn level(&mut self, pair: Pair<'_, Rule>) -> Option<Level> {
+    fn level(&self, pair: Pair<'_, Rule>) -> Option<Level> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -784,7 +785,7 @@ impl Lower {
         })
     }
 
-    fn network(&mut self, pair: Pair<'_, Rule>) -> Option<Network> {
+    fn network(&self, pair: Pair<'_, Rule>) -> Option<Network> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -818,7 +819,7 @@ impl Lower {
         })
     }
 
-    fn policy(&mut self, pair: Pair<'_, Rule>) -> Option<Policy> {
+    fn policy(&self, pair: Pair<'_, Rule>) -> Option<Policy> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -914,7 +915,7 @@ impl Lower {
         Some(policy)
     }
 
-    fn duration(&mut self, pair: Pair<'_, Rule>) -> Option<Duration> {
+    fn duration(&self, pair: Pair<'_, Rule>) -> Option<Duration> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let amount = self.int(&inner.next()?);
@@ -930,7 +931,7 @@ impl Lower {
         Some(Duration { amount, unit, span })
     }
 
-    fn sop(&mut self, pair: Pair<'_, Rule>) -> Option<Sop> {
+    fn sop(&self, pair: Pair<'_, Rule>) -> Option<Sop> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -987,7 +988,7 @@ impl Lower {
             .map(|q| self.ident(&q))
     }
 
-    fn step(&mut self, pair: Pair<'_, Rule>) -> Option<Step> {
+    fn step(&self, pair: Pair<'_, Rule>) -> Option<Step> {
         let span = self.span(&pair);
         let mut pairs = pair.into_inner().peekable();
         let (name, title) = self.head(&mut pairs)?;
@@ -1075,7 +1076,7 @@ impl Lower {
         Some(step)
     }
 
-    fn target(&mut self, pair: Pair<'_, Rule>) -> Option<Target> {
+    fn target(&self, pair: Pair<'_, Rule>) -> Option<Target> {
         let span = self.span(&pair);
         let inner = pair.into_inner().next()?;
         Some(match inner.as_rule() {
@@ -1084,7 +1085,7 @@ impl Lower {
         })
     }
 
-    fn decision(&mut self, pair: Pair<'_, Rule>) -> Option<Decision> {
+    fn decision(&self, pair: Pair<'_, Rule>) -> Option<Decision> {
         let span = self.span(&pair);
         let mut arms = Vec::new();
         let mut default = None;
@@ -1120,30 +1121,14 @@ impl Lower {
         })
     }
 
-    fn expr(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+    fn expr(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
         let span = self.span(&pair);
-        let operators = pair
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter(|p| {
-                matches!(
-                    p.as_rule(),
-                    Rule::op_or
-                        | Rule::op_and
-                        | Rule::op_not
-                        | Rule::op_eq
-                        | Rule::op_ne
-                        | Rule::op_lt
-                        | Rule::op_le
-                        | Rule::op_gt
-                        | Rule::op_ge
-                        | Rule::op_in
-                )
-            })
-            .count();
+        // Operators and operands of this level alternate; a parenthesised
+        // sub-expression is one operand (its depth is bounded by MAX_NESTING).
+        let tokens = pair.clone().into_inner().count();
+        let operators = tokens / 2;
         if operators > MAX_EXPR_OPERATORS {
-            self.diags.push(Diagnostic::new(
+            self.diags.borrow_mut().push(Diagnostic::new(
                 Code::TooComplex,
                 span,
                 Text::new(
@@ -1154,31 +1139,37 @@ impl Lower {
             return None;
         }
         let file = self.file;
-        let mk = move |kind, s: Span| Expr { kind, span: s };
-        let diags = std::cell::RefCell::new(Vec::new());
-        let result = self
-            .pratt
-            .map_primary(|p| self.primary(p, &diags))
+        let op_span =
+            |op: &Pair<'_, Rule>| Span::new(file, op.as_span().start(), op.as_span().end());
+        self.pratt
+            .map_primary(|p| match p.as_rule() {
+                Rule::expr => self.expr(p),
+                _ => self.value(p),
+            })
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
-                let s = Span::new(file, op.as_span().start(), op.as_span().end()).to(rhs.span);
-                Some(mk(ExprKind::Not(Box::new(rhs)), s))
+                let span = op_span(&op).to(rhs.span);
+                Some(Expr {
+                    kind: ExprKind::Not(Box::new(rhs)),
+                    span,
+                })
             })
             .map_postfix(|lhs, op| {
                 let lhs = lhs?;
-                let s = lhs
-                    .span
-                    .to(Span::new(file, op.as_span().start(), op.as_span().end()));
+                let span = lhs.span.to(op_span(&op));
                 let values = op
                     .into_inner()
                     .filter(|q| q.as_rule() != Rule::kw_in)
-                    .map(|q| self.value(q, &diags))
+                    .map(|q| self.value(q))
                     .collect::<Option<Vec<_>>>()?;
-                Some(mk(ExprKind::In(Box::new(lhs), values), s))
+                Some(Expr {
+                    kind: ExprKind::In(Box::new(lhs), values),
+                    span,
+                })
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
-                let s = lhs.span.to(rhs.span);
+                let span = lhs.span.to(rhs.span);
                 let (l, r) = (Box::new(lhs), Box::new(rhs));
                 let kind = match op.as_rule() {
                     Rule::op_or => ExprKind::Or(l, r),
@@ -1190,52 +1181,21 @@ impl Lower {
                     Rule::op_gt => ExprKind::Cmp(CmpOp::Gt, l, r),
                     _ => ExprKind::Cmp(CmpOp::Ge, l, r),
                 };
-                Some(mk(kind, s))
+                Some(Expr { kind, span })
             })
-            .parse(pair.into_inner());
-        self.diags.extend(diags.into_inner());
-        result
+            .parse(pair.into_inner())
     }
 
-    fn primary(
-        &self,
-        pair: Pair<'_, Rule>,
-        diags: &std::cell::RefCell<Vec<Diagnostic>>,
-    ) -> Option<Expr> {
-        if pair.as_rule() == Rule::expr {
-            // Parenthesised: lower with a fresh lowerer sharing the file.
-            let mut sub = Lower {
-                file: self.file,
-                diags: Vec::new(),
-                pratt: pratt(),
-            };
-            let e = sub.expr(pair);
-            diags.borrow_mut().extend(sub.diags);
-            return e;
-        }
-        self.value(pair, diags)
-    }
-
-    fn value(
-        &self,
-        pair: Pair<'_, Rule>,
-        diags: &std::cell::RefCell<Vec<Diagnostic>>,
-    ) -> Option<Expr> {
+    fn value(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
         let span = self.span(&pair);
-        let mut sub = Lower {
-            file: self.file,
-            diags: Vec::new(),
-            pratt: PrattParser::new(),
-        };
         let kind = match pair.as_rule() {
-            Rule::int_lit => ExprKind::Int(sub.int(&pair)),
+            Rule::int_lit => ExprKind::Int(self.int(&pair)),
             Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
-            Rule::date_lit => ExprKind::Date(sub.date(&pair)),
-            Rule::string => ExprKind::Str(sub.string(pair).value),
+            Rule::date_lit => ExprKind::Date(self.date(&pair)),
+            Rule::string => ExprKind::Str(self.string(pair).value),
             Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(&p)).collect()),
             _ => return None,
         };
-        diags.borrow_mut().extend(sub.diags);
         Some(Expr { kind, span })
     }
 }
@@ -1251,7 +1211,11 @@ mod tests {
     fn expr(text: &str) -> String {
         fn show(e: &Expr) -> String {
             match &e.kind {
-                ExprKind::Path(p) => p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join("."),
+                ExprKind::Path(p) => p
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("."),
                 ExprKind::Int(n) => n.to_string(),
                 ExprKind::Bool(b) => b.to_string(),
                 ExprKind::Str(s) => format!("{s:?}"),
@@ -1260,7 +1224,11 @@ mod tests {
                 ExprKind::And(a, b) => format!("({} and {})", show(a), show(b)),
                 ExprKind::Or(a, b) => format!("({} or {})", show(a), show(b)),
                 ExprKind::Cmp(op, a, b) => format!("({} {} {})", show(a), op.as_str(), show(b)),
-                ExprKind::In(a, vs) => format!("({} in [{}])", show(a), vs.iter().map(show).collect::<Vec<_>>().join(", ")),
+                ExprKind::In(a, vs) => format!(
+                    "({} in [{}])",
+                    show(a),
+                    vs.iter().map(show).collect::<Vec<_>>().join(", ")
+                ),
             }
         }
         match parse_expr(FileId(0), text) {
@@ -1273,7 +1241,10 @@ mod tests {
     fn precedence_is_or_and_not_comparison_in() {
         assert_eq!(expr("a or b and c"), "(a or (b and c))");
         assert_eq!(expr("not f.x == 1 and y"), "((not (f.x == 1)) and y)");
-        assert_eq!(expr("f.j in (a, b) or f.k >= -3"), "((f.j in [a, b]) or (f.k >= -3))");
+        assert_eq!(
+            expr("f.j in (a, b) or f.k >= -3"),
+            "((f.j in [a, b]) or (f.k >= -3))"
+        );
         assert_eq!(expr("(a or b) and c"), "((a or b) and c)");
         assert_eq!(expr("f.d < 2024-02-29"), "(f.d < 2024-02-29)");
         assert_eq!(expr("f.t == \"a\\\"b\""), "(f.t == \"a\\\"b\")");
@@ -1282,8 +1253,14 @@ mod tests {
 
     #[test]
     fn invalid_literals_are_reported_not_panicked() {
-        assert_eq!(expr("f.d == 2023-02-29"), "error: `2023-02-29` is not a valid date");
-        assert_eq!(expr("f.n > 99999999999999999999"), "error: number `99999999999999999999` is too large");
+        assert_eq!(
+            expr("f.d == 2023-02-29"),
+            "error: `2023-02-29` is not a valid date"
+        );
+        assert_eq!(
+            expr("f.n > 99999999999999999999"),
+            "error: number `99999999999999999999` is too large"
+        );
     }
 
     #[test]
@@ -1296,17 +1273,29 @@ mod tests {
         // The second error points at `nxt`.
         let at = diags[1].span.start as usize;
         assert!(text[at..].starts_with("nxt"), "{}", &text[at..]);
-        assert!(diags[1].message.en.contains("found `nxt`"), "{}", diags[1].message.en);
+        assert!(
+            diags[1].message.en.contains("found `nxt`"),
+            "{}",
+            diags[1].message.en
+        );
     }
 
     #[test]
     fn deep_nesting_is_refused_before_parsing() {
-        let text = format!("sop s {{ start a step a {{ decide {{ when {}x{} -> b }} }} end b }}", "(".repeat(100), ")".repeat(100));
+        let text = format!(
+            "sop s {{ start a step a {{ decide {{ when {}x{} -> b }} }} end b }}",
+            "(".repeat(100),
+            ")".repeat(100)
+        );
         let (_, diags) = parse(&text);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, Code::TooComplex);
         // Within the limit it parses.
-        let ok = format!("sop s {{ start a step a {{ decide {{ when {}f.x{} -> b }} }} end b }}", "(".repeat(20), ")".repeat(20));
+        let ok = format!(
+            "sop s {{ start a step a {{ decide {{ when {}f.x{} -> b }} }} end b }}",
+            "(".repeat(20),
+            ")".repeat(20)
+        );
         let (file, diags) = parse(&ok);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(file.items.len(), 1);
@@ -1317,21 +1306,28 @@ mod tests {
         let chain = vec!["f.x"; MAX_EXPR_OPERATORS + 2].join(" and ");
         let text = format!("sop s {{ start a step a {{ decide {{ when {chain} -> b }} }} end b }}");
         let (_, diags) = parse(&text);
-        assert!(diags.iter().any(|d| d.code == Code::TooComplex), "{diags:?}");
+        assert!(
+            diags.iter().any(|d| d.code == Code::TooComplex),
+            "{diags:?}"
+        );
     }
 
     #[test]
     fn keywords_need_a_word_boundary() {
-        let (file, diags) = parse("sop stepper { start step_one step step_one { next ender } end ender }");
+        let (file, diags) =
+            parse("sop stepper { start step_one step step_one { next ender } end ender }");
         assert!(diags.is_empty(), "{diags:?}");
-        let Item::Sop(sop) = &file.items[0] else { panic!("expected an sop") };
+        let Item::Sop(sop) = &file.items[0] else {
+            panic!("expected an sop")
+        };
         assert_eq!(sop.name.name, "stepper");
         assert_eq!(sop.steps[0].name.name, "step_one");
     }
 
     #[test]
     fn duplicate_clauses_are_reported() {
-        let (_, diags) = parse("sop s { start a step a { within 1 day within 2 days next b next b } end b }");
+        let (_, diags) =
+            parse("sop s { start a step a { within 1 day within 2 days next b next b } end b }");
         let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
         assert_eq!(codes, vec![Code::DuplicateClause, Code::DuplicateClause]);
     }
@@ -1341,9 +1337,14 @@ mod tests {
         let text = "// komentar\nsop s \"Judul é\" { start a step a { next b } end b }";
         let (file, diags) = parse(text);
         assert!(diags.is_empty());
-        let Item::Sop(sop) = &file.items[0] else { panic!("expected an sop") };
+        let Item::Sop(sop) = &file.items[0] else {
+            panic!("expected an sop")
+        };
         assert_eq!(&text[sop.name.span.range()], "s");
-        assert_eq!(sop.title.as_ref().map(|t| t.value.as_str()), Some("Judul é"));
+        assert_eq!(
+            sop.title.as_ref().map(|t| t.value.as_str()),
+            Some("Judul é")
+        );
         assert_eq!(&text[sop.steps[0].span.range()], "step a { next b }");
     }
 
