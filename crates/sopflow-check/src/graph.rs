@@ -123,36 +123,56 @@ fn build<'a>(sop: &'a Sop, diags: &mut Vec<Diagnostic>) -> SopGraph<'a> {
     let mut table: Table<'a, NodeIndex> = Table::new(Kind::Step);
     let mut step_nodes = Vec::with_capacity(sop.steps.len());
     for (i, step) in sop.steps.iter().enumerate() {
-        let n = graph.add_node(Node::Step(i));
-        step_nodes.push(table.declare(&step.name, n, diags).then_some(n));
+        // A duplicate gets no node: it is reported once, as a duplicate
+        // (`declare` keeps the first and ignores the placeholder).
+        let node = table
+            .get(&step.name.name)
+            .is_none()
+            .then(|| graph.add_node(Node::Step(i)));
+        table.declare(&step.name, node.unwrap_or(NodeIndex::end()), diags);
+        step_nodes.push(node);
     }
     for (i, end) in sop.ends.iter().enumerate() {
-        let n = graph.add_node(Node::End(i));
-        table.declare(&end.name, n, diags);
-        for &t in &end.transitions {
+        let node = table
+            .get(&end.name.name)
+            .is_none()
+            .then(|| graph.add_node(Node::End(i)));
+        table.declare(&end.name, node.unwrap_or(NodeIndex::end()), diags);
+        for clause in &end.clauses {
+            let moves = matches!(clause.keyword.as_str(), "next" | "decide" | "parallel");
+            let message = if moves {
+                Text::new(
+                    format!("end `{}` cannot move on to another step", end.name.name),
+                    format!(
+                        "akhir `{}` tidak dapat berpindah ke langkah lain",
+                        end.name.name
+                    ),
+                )
+            } else {
+                Text::new(
+                    format!(
+                        "end `{}` cannot contain `{}`: an end finishes the case and does no work",
+                        end.name.name, clause.keyword
+                    ),
+                    format!(
+                        "akhir `{}` tidak boleh berisi `{}`: akhir menutup kasus dan tidak berisi pekerjaan",
+                        end.name.name, clause.keyword
+                    ),
+                )
+            };
             diags.push(
-                Diagnostic::new(
-                    Code::EndWithTransition,
-                    t,
-                    Text::new(
-                        format!("end `{}` cannot move on to another step", end.name.name),
-                        format!(
-                            "akhir `{}` tidak dapat berpindah ke langkah lain",
-                            end.name.name
+                Diagnostic::new(Code::EndWithClauses, clause.span, message)
+                    .with_label(
+                        end.name.span,
+                        Text::new(
+                            "declared as an end here",
+                            "dideklarasikan sebagai akhir di sini",
                         ),
-                    ),
-                )
-                .with_label(
-                    end.name.span,
-                    Text::new(
-                        "declared as an end here",
-                        "dideklarasikan sebagai akhir di sini",
-                    ),
-                )
-                .with_help(Text::new(
-                    "make it a `step` if the case continues after it",
-                    "jadikan `step` jika kasus berlanjut setelahnya",
-                )),
+                    )
+                    .with_help(Text::new(
+                        "make it a `step` if work happens there or the case continues after it",
+                        "jadikan `step` jika ada pekerjaan di sana atau kasus berlanjut setelahnya",
+                    )),
             );
         }
     }
@@ -306,20 +326,20 @@ fn assign_regions(g: &mut SopGraph<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Opti
                 r: Region,
                 region: &mut Vec<Option<Region>>,
                 to_join: &mut Vec<(NodeIndex, Region)>|
-     -> Option<NodeIndex> {
+     -> Option<(NodeIndex, Option<Region>)> {
         let mut conflict = None;
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
             match region[n.index()] {
                 Some(existing) if existing == r => continue,
-                Some(_) => {
-                    conflict.get_or_insert(n);
+                Some(other) => {
+                    conflict.get_or_insert((n, Some(other)));
                     continue;
                 }
                 None => region[n.index()] = Some(r),
             }
             if matches!(r, Region::Branch { .. }) && matches!(g.graph[n], Node::End(_)) {
-                conflict.get_or_insert(n);
+                conflict.get_or_insert((n, None));
             }
             if let Node::Step(i) = g.graph[n] {
                 if step_targets(&sop.steps[i])
@@ -368,30 +388,23 @@ fn assign_regions(g: &mut SopGraph<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Opti
                 parallel: p,
                 branch: b,
             };
-            if let Some(conflict) = walk(g, root, r, &mut region, &mut to_join) {
-                escaped.push((p, b));
-                let what = g.node_name(conflict);
-                let is_end = matches!(g.graph[conflict], Node::End(_));
-                diags.push(
-                    Diagnostic::new(
-                        Code::ParallelBranchEscapes,
-                        id.span,
-                        Text::new(
-                            format!("parallel branch `{}` of step `{}` reaches `{what}` outside its block", id.name, sop.steps[p].name.name),
-                            format!("cabang paralel `{}` dari langkah `{}` mencapai `{what}` di luar bloknya", id.name, sop.steps[p].name.name),
-                        ),
-                    )
-                    .with_label(
-                        g.node_span(conflict),
-                        if is_end {
-                            Text::new("an end inside a branch would leave the join waiting forever", "akhir di dalam cabang membuat titik gabung menunggu selamanya")
-                        } else {
-                            Text::new("this step also belongs to another flow", "langkah ini juga termasuk alur lain")
-                        },
-                    )
-                    .with_help(Text::new("end every branch with `next join` and keep its steps to itself", "akhiri setiap cabang dengan `next join` dan jangan berbagi langkahnya")),
-                );
+            let Some((conflict, other)) = walk(g, root, r, &mut region, &mut to_join) else {
+                continue;
+            };
+            // When this branch's first step was already taken by another
+            // branch, that other branch is the one that escaped.
+            let (culprit, victim) = match other {
+                Some(Region::Branch {
+                    parallel: q,
+                    branch: c,
+                }) if conflict == root => ((q, c), Some(r)),
+                _ => ((p, b), other),
+            };
+            if escaped.contains(&culprit) {
+                continue;
             }
+            escaped.push(culprit);
+            diags.push(escape_diagnostic(g, culprit, conflict, victim));
         }
     }
 
@@ -451,6 +464,73 @@ fn assign_regions(g: &mut SopGraph<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Opti
         }
     }
     region
+}
+
+/// The name and span of branch `b` of the parallel step `p`.
+fn branch_ident<'a>(g: &SopGraph<'a>, (p, b): (usize, usize)) -> Option<&'a Ident> {
+    match g.sop.steps[p].parallel.as_ref()?.branches.get(b)? {
+        Branch::Steps(id) => Some(id),
+        Branch::Refer(_) => None,
+    }
+}
+
+fn escape_diagnostic(
+    g: &SopGraph<'_>,
+    culprit: (usize, usize),
+    reached: NodeIndex,
+    owner: Option<Region>,
+) -> Diagnostic {
+    let step = &g.sop.steps[culprit.0].name.name;
+    let Some(id) = branch_ident(g, culprit) else {
+        return Diagnostic::new(
+            Code::ParallelBranchEscapes,
+            g.sop.steps[culprit.0].name.span,
+            Text::new(
+                "a parallel branch leaves its block",
+                "cabang paralel keluar dari bloknya",
+            ),
+        );
+    };
+    let what = g.node_name(reached);
+    let (where_en, where_id) = match owner {
+        None => (
+            "an end, so the join would wait forever".to_string(),
+            "sebuah akhir, sehingga titik gabung menunggu selamanya".to_string(),
+        ),
+        Some(Region::Main) => (
+            "a step of the main flow".to_string(),
+            "langkah alur utama".to_string(),
+        ),
+        Some(Region::Branch { parallel, branch }) => {
+            let other = branch_ident(g, (parallel, branch))
+                .map(|i| i.name.as_str())
+                .unwrap_or("?");
+            let of = &g.sop.steps[parallel].name.name;
+            (
+                format!("a step of branch `{other}` of step `{of}`"),
+                format!("langkah cabang `{other}` dari langkah `{of}`"),
+            )
+        }
+    };
+    let mut d = Diagnostic::new(
+        Code::ParallelBranchEscapes,
+        id.span,
+        Text::new(
+            format!("parallel branch `{}` of step `{step}` leaves its block: it reaches `{what}`, {where_en}", id.name),
+            format!("cabang paralel `{}` dari langkah `{step}` keluar dari bloknya: mencapai `{what}`, {where_id}", id.name),
+        ),
+    )
+    .with_label(g.node_span(reached), Text::new("reached from the branch here", "dicapai dari cabang di sini"))
+    .with_help(Text::new("end every branch with `next join` and keep its steps to itself", "akhiri setiap cabang dengan `next join` dan jangan berbagi langkahnya"));
+    if let Some(Region::Branch { parallel, branch }) = owner {
+        if let Some(other) = branch_ident(g, (parallel, branch)) {
+            d = d.with_label(
+                other.span,
+                Text::new("that branch starts here", "cabang itu dimulai di sini"),
+            );
+        }
+    }
+    d
 }
 
 fn check_shape(g: &SopGraph<'_>, _regions: &[Option<Region>], diags: &mut Vec<Diagnostic>) {

@@ -56,8 +56,8 @@ pub fn check(files: &[File], _config: &CheckConfig) -> CheckReport {
             Item::Form(_) | Item::Network(_) => {}
         }
     }
-    types::check_forms(&symbols, &mut diags);
-    let rights = Rights::collect(&symbols, &policies, &mut diags);
+    let score_classes = types::check_forms(&symbols, &mut diags);
+    let rights = Rights::collect(&symbols, &policies, score_classes, &mut diags);
     let mut steps = 0;
     for sop in &sops {
         steps += sop.steps.len() + sop.ends.len();
@@ -98,9 +98,9 @@ fn check_organization(symbols: &Symbols<'_>, org: &Organization, diags: &mut Vec
 }
 
 fn check_calendar(cal: &Calendar, diags: &mut Vec<Diagnostic>) {
-    let mut seen = Vec::new();
+    let mut days = Vec::new();
     for (day, span) in &cal.workdays {
-        if seen.contains(day) {
+        if days.contains(day) {
             diags.push(Diagnostic::new(
                 Code::DuplicateClause,
                 *span,
@@ -110,7 +110,26 @@ fn check_calendar(cal: &Calendar, diags: &mut Vec<Diagnostic>) {
                 ),
             ));
         }
-        seen.push(*day);
+        days.push(*day);
+    }
+    let mut dates: Vec<(Date, sopflow_diagnostics::Span)> = Vec::new();
+    for h in &cal.holidays {
+        if let Some((_, first)) = dates.iter().find(|(d, _)| *d == h.date) {
+            let (y, m, d) = (h.date.year, h.date.month, h.date.day);
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateClause,
+                    h.span,
+                    Text::new(
+                        format!("holiday {y}-{m:02}-{d:02} is listed twice"),
+                        format!("hari libur {y}-{m:02}-{d:02} disebut dua kali"),
+                    ),
+                )
+                .with_label(*first, crate::text::first_declared_here()),
+            );
+        } else {
+            dates.push((h.date, h.span));
+        }
     }
 }
 
@@ -208,17 +227,15 @@ fn check_sop(symbols: &Symbols<'_>, rights: &Rights<'_>, sop: &Sop, diags: &mut 
             );
         }
         if let Some(Transition::Decide(d)) = &step.transition {
-            let mut gc = GuardChecker {
-                symbols,
-                diags,
-                local: None,
-                uses: Vec::new(),
-            };
+            let mut gc = GuardChecker::new(symbols, diags, None);
             for arm in &d.arms {
                 gc.check_condition(&arm.guard);
             }
-            let uses = std::mem::take(&mut gc.uses);
-            rights.check_reads(step, &uses, diags);
+            let (uses, derived) = (
+                std::mem::take(&mut gc.uses),
+                std::mem::take(&mut gc.derived),
+            );
+            rights.check_reads(step, &uses, &derived, diags);
             if d.default.is_none() && !d.arms.is_empty() {
                 diags.push(
                     Diagnostic::new(Code::DecisionWithoutElse, d.span, Text::new(format!("decision in step `{}` has no `else`; a case matching no `when` is stuck", step.name.name), format!("keputusan pada langkah `{}` tidak memiliki `else`; kasus yang tidak cocok dengan `when` mana pun akan macet", step.name.name)))

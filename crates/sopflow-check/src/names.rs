@@ -122,7 +122,7 @@ pub enum Member<'a> {
     /// A field.
     Field(&'a Field),
     /// A score.
-    Score,
+    Score(&'a Score),
     /// A level.
     Level(&'a Level),
 }
@@ -246,7 +246,7 @@ fn form_members<'a>(form: &'a Form, diags: &mut Vec<Diagnostic>) -> Table<'a, Me
         members.declare(&f.name, Member::Field(f), diags);
     }
     for sc in &form.scores {
-        members.declare(&sc.name, Member::Score, diags);
+        members.declare(&sc.name, Member::Score(sc), diags);
     }
     for l in &form.levels {
         members.declare(&l.name, Member::Level(l), diags);

@@ -5,7 +5,7 @@
 use crate::graph::{Node, SopGraph};
 use crate::names::Symbols;
 use crate::text;
-use crate::types::FieldUse;
+use crate::types::{DerivedUse, FieldUse, ScoreClasses};
 use rustc_hash::{FxHashMap, FxHashSet};
 use sopflow_diagnostics::{Code, Diagnostic, Text};
 use sopflow_syntax::ast::*;
@@ -17,6 +17,8 @@ pub struct Rights<'a> {
     pub active: bool,
     /// Service type → policies whose consent its referral needs, with the share clause.
     pub consent_for_service: FxHashMap<&'a str, Vec<(&'a Policy, &'a Share)>>,
+    /// Classes each score (and so each level) is computed from.
+    score_classes: ScoreClasses<'a>,
 }
 
 impl<'a> Rights<'a> {
@@ -24,6 +26,7 @@ impl<'a> Rights<'a> {
     pub fn collect(
         symbols: &Symbols<'a>,
         policies: &[&'a Policy],
+        score_classes: ScoreClasses<'a>,
         diags: &mut Vec<Diagnostic>,
     ) -> Rights<'a> {
         let mut grants = FxHashSet::default();
@@ -77,6 +80,7 @@ impl<'a> Rights<'a> {
             grants,
             active: symbols.classes.len() > 0,
             consent_for_service,
+            score_classes,
         }
     }
 
@@ -122,7 +126,13 @@ impl<'a> Rights<'a> {
     }
 
     /// Reports performers who decide on fields they may not read.
-    pub fn check_reads(&self, step: &Step, uses: &[FieldUse<'_>], diags: &mut Vec<Diagnostic>) {
+    pub fn check_reads(
+        &self,
+        step: &Step,
+        uses: &[FieldUse<'_>],
+        derived: &[DerivedUse<'_>],
+        diags: &mut Vec<Diagnostic>,
+    ) {
         if !self.active {
             return;
         }
@@ -137,23 +147,73 @@ impl<'a> Rights<'a> {
                     continue;
                 }
                 reported.push(key);
-                diags.push(
-                    Diagnostic::new(
-                        Code::RoleCannotRead,
-                        u.span,
-                        Text::new(
-                            format!("role `{}` decides on `{}.{}` but may not read data class `{}`", role.name, key.0, key.1, class.name),
-                            format!("peran `{}` memutuskan berdasarkan `{}.{}` tetapi tidak boleh membaca kelas data `{}`", role.name, key.0, key.1, class.name),
-                        ),
-                    )
-                    .with_label(role.span, Text::new("performer of this step", "pelaksana langkah ini"))
-                    .with_help(Text::new(
-                        format!("add `allow {} read {}` to the policy, or give the decision to another role", role.name, class.name),
-                        format!("tambahkan `allow {} read {}` ke kebijakan, atau serahkan keputusan kepada peran lain", role.name, class.name),
-                    )),
-                );
+                diags.push(self.cannot_read(
+                    role,
+                    u.span,
+                    &format!("{}.{}", key.0, key.1),
+                    &class.name,
+                    None,
+                ));
+            }
+            for d in derived {
+                let key = (d.form.name.name.as_str(), d.score);
+                let Some(classes) = self.score_classes.get(&key) else {
+                    continue;
+                };
+                let Some(class) = classes.iter().find(|c| !self.may(&role.name, c, false)) else {
+                    continue;
+                };
+                if reported.contains(&key) {
+                    continue;
+                }
+                reported.push(key);
+                diags.push(self.cannot_read(
+                    role,
+                    d.span,
+                    &format!("{}.{}", key.0, d.member),
+                    class,
+                    Some(key.1),
+                ));
             }
         }
+    }
+
+    fn cannot_read(
+        &self,
+        role: &Ident,
+        span: sopflow_diagnostics::Span,
+        what: &str,
+        class: &str,
+        via_score: Option<&str>,
+    ) -> Diagnostic {
+        let (en, id) = match via_score {
+            None => (
+                format!(
+                    "role `{}` decides on `{what}` but may not read data class `{class}`",
+                    role.name
+                ),
+                format!(
+                    "peran `{}` memutuskan berdasarkan `{what}` tetapi tidak boleh membaca kelas data `{class}`",
+                    role.name
+                ),
+            ),
+            Some(score) => (
+                format!(
+                    "role `{}` decides on `{what}`, computed by score `{score}` from data class `{class}`, which it may not read",
+                    role.name
+                ),
+                format!(
+                    "peran `{}` memutuskan berdasarkan `{what}`, yang dihitung skor `{score}` dari kelas data `{class}` yang tidak boleh dibacanya",
+                    role.name
+                ),
+            ),
+        };
+        Diagnostic::new(Code::RoleCannotRead, span, Text::new(en, id))
+            .with_label(role.span, Text::new("performer of this step", "pelaksana langkah ini"))
+            .with_help(Text::new(
+                format!("add `allow {} read {class}` to the policy, or give the decision to another role", role.name),
+                format!("tambahkan `allow {} read {class}` ke kebijakan, atau serahkan keputusan kepada peran lain", role.name),
+            ))
     }
 
     /// Must-analysis: every referral that shares consent-bound data is preceded,

@@ -2,6 +2,9 @@
 
 use crate::names::{FormInfo, Member, Symbols, Table, unknown_name};
 use crate::text::Kind;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use rustc_hash::FxHashMap;
 use sopflow_diagnostics::{Code, Diagnostic, Span, Text};
 use sopflow_syntax::ast::*;
 
@@ -16,6 +19,9 @@ pub enum Ty<'a> {
     Enum {
         values: Vec<&'a str>,
         ordered: bool,
+        /// The form declaring it.
+        form: &'a str,
+        /// The field or level.
         owner: &'a str,
     },
     /// `text`.
@@ -33,9 +39,9 @@ impl Ty<'_> {
         match self {
             Ty::Bool => ("bool".into(), "bool".into()),
             Ty::Int(_) => ("int".into(), "int".into()),
-            Ty::Enum { owner, .. } => (
-                format!("a value of `{owner}`"),
-                format!("nilai dari `{owner}`"),
+            Ty::Enum { form, owner, .. } => (
+                format!("a value of `{form}.{owner}`"),
+                format!("nilai dari `{form}.{owner}`"),
             ),
             Ty::Text => ("text".into(), "text".into()),
             Ty::Date => ("date".into(), "date".into()),
@@ -56,6 +62,19 @@ pub struct FieldUse<'a> {
     pub span: Span,
 }
 
+/// A score or level read by a guard: which form, which score (a level's score).
+#[derive(Debug, Clone, Copy)]
+pub struct DerivedUse<'a> {
+    /// The form.
+    pub form: &'a Form,
+    /// The score or level as referenced.
+    pub member: &'a str,
+    /// The score (for a level, the score it is derived from).
+    pub score: &'a str,
+    /// Where it was referenced.
+    pub span: Span,
+}
+
 /// Types guards against the bundle's forms.
 pub struct GuardChecker<'s, 'a> {
     /// The bundle's declarations.
@@ -66,12 +85,31 @@ pub struct GuardChecker<'s, 'a> {
     pub local: Option<&'s FormInfo<'a>>,
     /// Fields read by the checked guards.
     pub uses: Vec<FieldUse<'a>>,
+    /// Scores and levels read by the checked guards.
+    pub derived: Vec<DerivedUse<'a>>,
+}
+
+impl<'s, 'a> GuardChecker<'s, 'a> {
+    /// A checker for guards of an SOP (`local` = None) or of a form's score rules.
+    pub fn new(
+        symbols: &'s Symbols<'a>,
+        diags: &'s mut Vec<Diagnostic>,
+        local: Option<&'s FormInfo<'a>>,
+    ) -> Self {
+        GuardChecker {
+            symbols,
+            diags,
+            local,
+            uses: Vec::new(),
+            derived: Vec::new(),
+        }
+    }
 }
 
 impl<'a> GuardChecker<'_, 'a> {
     /// Checks that `e` is a well-typed yes/no condition.
     pub fn check_condition(&mut self, e: &'a Expr) {
-        let ty = self.ty(e);
+        let ty = self.operand(e);
         self.expect_bool(&ty, e.span);
     }
 
@@ -223,14 +261,31 @@ impl<'a> GuardChecker<'_, 'a> {
                     field: f,
                     span,
                 });
-                field_ty(f)
+                field_ty(form, f)
             }
-            Member::Score => Ty::Int(None),
-            Member::Level(l) => Ty::Enum {
-                values: l.bands.iter().map(|b| b.name.name.as_str()).collect(),
-                ordered: true,
-                owner: &l.name.name,
-            },
+            Member::Score(sc) => {
+                self.derived.push(DerivedUse {
+                    form,
+                    member: &sc.name.name,
+                    score: &sc.name.name,
+                    span,
+                });
+                Ty::Int(None)
+            }
+            Member::Level(l) => {
+                self.derived.push(DerivedUse {
+                    form,
+                    member: &l.name.name,
+                    score: &l.by.name,
+                    span,
+                });
+                Ty::Enum {
+                    values: l.bands.iter().map(|b| b.name.name.as_str()).collect(),
+                    ordered: true,
+                    form: &form.name.name,
+                    owner: &l.name.name,
+                }
+            }
         }
     }
 
@@ -242,6 +297,7 @@ impl<'a> GuardChecker<'_, 'a> {
                 Ty::Enum {
                     values,
                     ordered,
+                    form,
                     owner,
                 },
                 other,
@@ -251,6 +307,7 @@ impl<'a> GuardChecker<'_, 'a> {
                 Ty::Enum {
                     values,
                     ordered,
+                    form,
                     owner,
                 },
             ) => {
@@ -270,7 +327,11 @@ impl<'a> GuardChecker<'_, 'a> {
                             ));
                         }
                     }
-                    Ty::Enum { owner: o2, .. } if o2 == owner => {}
+                    Ty::Enum {
+                        form: f2,
+                        owner: o2,
+                        ..
+                    } if o2 == owner && f2 == form => {}
                     _ => self.mismatch(op, lt, rt, l.span.to(r.span)),
                 }
                 if ordering && !ordered {
@@ -329,14 +390,15 @@ impl<'a> GuardChecker<'_, 'a> {
     }
 }
 
-/// The guard type of a field.
-pub fn field_ty(f: &Field) -> Ty<'_> {
+/// The guard type of field `f` of form `form`.
+pub fn field_ty<'a>(form: &'a Form, f: &'a Field) -> Ty<'a> {
     match &f.ty {
         FieldType::Bool => Ty::Bool,
         FieldType::Int { range } => Ty::Int(range.map(|r| (r.lo, r.hi))),
         FieldType::Enum(values) => Ty::Enum {
             values: values.iter().map(|v| v.name.as_str()).collect(),
             ordered: false,
+            form: &form.name.name,
             owner: &f.name.name,
         },
         FieldType::Text => Ty::Text,
@@ -344,8 +406,22 @@ pub fn field_ty(f: &Field) -> Ty<'_> {
     }
 }
 
-/// Checks the declarations inside every form: enums, ranges, classes, scores, levels.
-pub fn check_forms<'a>(symbols: &Symbols<'a>, diags: &mut Vec<Diagnostic>) {
+/// A score with what it reads.
+struct ScoreNode<'a> {
+    id: (&'a str, &'a str),
+    span: Span,
+    classes: Vec<&'a str>,
+    deps: Vec<((&'a str, &'a str), Span)>,
+}
+
+/// For each (form, score): the data classes it is computed from, directly or
+/// through other scores and levels. Reading the score reveals those classes.
+pub type ScoreClasses<'a> = FxHashMap<(&'a str, &'a str), Vec<&'a str>>;
+
+/// Checks the declarations inside every form (enums, ranges, classes, scores,
+/// levels) and returns the classes each score is derived from.
+pub fn check_forms<'a>(symbols: &Symbols<'a>, diags: &mut Vec<Diagnostic>) -> ScoreClasses<'a> {
+    let mut scores: Vec<ScoreNode<'a>> = Vec::new();
     for info in &symbols.form_infos {
         let form = info.form;
         for f in &form.fields {
@@ -377,25 +453,39 @@ pub fn check_forms<'a>(symbols: &Symbols<'a>, diags: &mut Vec<Diagnostic>) {
             }
         }
         for score in &form.scores {
-            let mut gc = GuardChecker {
-                symbols,
-                diags,
-                local: Some(info),
-                uses: Vec::new(),
-            };
+            let mut gc = GuardChecker::new(symbols, diags, Some(info));
             for rule in &score.rules {
                 gc.check_condition(&rule.guard);
             }
+            let id = (form.name.name.as_str(), score.name.name.as_str());
+            let classes: Vec<&'a str> = gc
+                .uses
+                .iter()
+                .filter_map(|u| u.field.class.as_ref())
+                .map(|c| c.name.as_str())
+                .collect();
+            let deps = gc
+                .derived
+                .iter()
+                .map(|d| ((d.form.name.name.as_str(), d.score), d.span))
+                .collect();
+            scores.push(ScoreNode {
+                id,
+                span: score.name.span,
+                classes,
+                deps,
+            });
         }
         for level in &form.levels {
             check_level(info, level, diags);
         }
     }
+    score_dependencies(&scores, diags)
 }
 
 fn check_level(info: &FormInfo<'_>, level: &Level, diags: &mut Vec<Diagnostic>) {
     match info.members.get(&level.by.name) {
-        Some(Member::Score) => {}
+        Some(Member::Score(_)) => {}
         Some(_) => diags.push(
             Diagnostic::new(
                 Code::LevelNotByScore,
@@ -458,4 +548,101 @@ fn check_level(info: &FormInfo<'_>, level: &Level, diags: &mut Vec<Diagnostic>) 
         }
         previous = band.below.or(previous);
     }
+}
+
+/// Reports scores that depend on themselves (each cycle once, as a path) and
+/// collects the classes every score is derived from.
+fn score_dependencies<'a>(
+    scores: &[ScoreNode<'a>],
+    diags: &mut Vec<Diagnostic>,
+) -> ScoreClasses<'a> {
+    let index: FxHashMap<(&str, &str), usize> =
+        scores.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    let mut graph: DiGraph<usize, Span> = DiGraph::with_capacity(scores.len(), 0);
+    let nodes: Vec<NodeIndex> = (0..scores.len()).map(|i| graph.add_node(i)).collect();
+    for (i, s) in scores.iter().enumerate() {
+        for (dep, span) in &s.deps {
+            if let Some(&j) = index.get(dep) {
+                graph.add_edge(nodes[i], nodes[j], *span);
+            }
+        }
+    }
+    for scc in petgraph::algo::tarjan_scc(&graph) {
+        let Some(&first) = scc.iter().min_by_key(|n| scores[graph[**n]].id) else {
+            continue;
+        };
+        if scc.len() == 1 && !graph.contains_edge(first, first) {
+            continue;
+        }
+        // Follow edges inside the SCC from `first` until it closes.
+        let mut path = vec![first];
+        let mut cur = first;
+        let mut closing_span = scores[graph[first]].span;
+        loop {
+            let next = graph
+                .edges(cur)
+                .filter(|e| scc.contains(&e.target()))
+                .min_by_key(|e| (e.target() != first, scores[graph[e.target()]].id));
+            let Some(e) = next else { break };
+            if e.target() == first || path.contains(&e.target()) {
+                closing_span = *e.weight();
+                path.push(e.target());
+                break;
+            }
+            path.push(e.target());
+            cur = e.target();
+        }
+        let names: Vec<String> = path
+            .iter()
+            .map(|n| {
+                let (f, s) = scores[graph[*n]].id;
+                format!("{f}.{s}")
+            })
+            .collect();
+        let cycle = crate::text::arrow_path(names.iter().map(String::as_str));
+        let (f, sc) = scores[graph[first]].id;
+        diags.push(
+            Diagnostic::new(
+                Code::ScoreCycle,
+                scores[graph[first]].span,
+                Text::new(
+                    format!("score `{f}.{sc}` depends on itself: {cycle}"),
+                    format!("skor `{f}.{sc}` bergantung pada dirinya sendiri: {cycle}"),
+                ),
+            )
+            .with_label(
+                closing_span,
+                Text::new("the cycle closes here", "lingkaran tertutup di sini"),
+            )
+            .with_help(Text::new(
+                "compute the score from fields only, or from scores that do not use it",
+                "hitung skor dari isian saja, atau dari skor yang tidak memakainya",
+            )),
+        );
+    }
+    let mut out: ScoreClasses<'a> = FxHashMap::default();
+    for (i, s) in scores.iter().enumerate() {
+        let mut classes: Vec<&'a str> = Vec::new();
+        let mut seen = vec![false; scores.len()];
+        let mut stack = vec![i];
+        while let Some(k) = stack.pop() {
+            if std::mem::replace(&mut seen[k], true) {
+                continue;
+            }
+            for c in &scores[k].classes {
+                if !classes.contains(c) {
+                    classes.push(c);
+                }
+            }
+            stack.extend(
+                scores[k]
+                    .deps
+                    .iter()
+                    .filter_map(|(d, _)| index.get(d).copied()),
+            );
+        }
+        classes.sort_unstable();
+        out.insert(s.id, classes);
+    }
+    out
 }

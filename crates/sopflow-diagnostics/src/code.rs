@@ -102,9 +102,9 @@ codes! {
     /// A step from which no end can ever be reached.
     NoEndReachable = "SOP0205", "no-end-reachable", Graph, Error,
         "no end can be reached from a step (endless loop)", "tidak ada akhir yang dapat dicapai dari langkah (putaran tanpa akhir)";
-    /// An `end` that also moves on.
-    EndWithTransition = "SOP0206", "end-with-transition", Graph, Error,
-        "an end also has a transition", "akhir juga memiliki perpindahan";
+    /// An `end` with clauses: an end does no work and goes nowhere.
+    EndWithClauses = "SOP0206", "end-with-clauses", Graph, Error,
+        "an end has clauses", "akhir memiliki klausa";
     /// SOPs that call each other in a cycle.
     CallCycle = "SOP0207", "call-cycle", Graph, Error,
         "sops call each other in a cycle", "sop saling memanggil dalam lingkaran";
@@ -144,6 +144,9 @@ codes! {
     /// Working days used where no calendar applies.
     WorkdaysWithoutCalendar = "SOP0308", "workdays-without-calendar", Types, Error,
         "working days need exactly one calendar", "hari kerja memerlukan tepat satu kalender";
+    /// A score that depends on itself.
+    ScoreCycle = "SOP0309", "score-cycle", Types, Error,
+        "a score depends on itself", "skor bergantung pada dirinya sendiri";
     /// A decision without `else` that may match nothing.
     DecisionWithoutElse = "SOP0401", "decision-without-else", Decisions, Warning,
         "a decision has no else and may match nothing", "keputusan tanpa else mungkin tidak cocok dengan apa pun";

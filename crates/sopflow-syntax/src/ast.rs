@@ -563,9 +563,18 @@ pub struct End {
     pub name: Ident,
     /// Display title.
     pub title: Option<StrLit>,
-    /// Spans of transitions written in its body (an error).
-    pub transitions: Vec<Span>,
+    /// Clauses written in its body (all are errors: an end does no work and goes nowhere).
+    pub clauses: Vec<EndClause>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// A clause found in the body of an `end`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndClause {
+    /// Its keyword (`next`, `by`, ...).
+    pub keyword: String,
+    /// The whole clause.
     pub span: Span,
 }
 

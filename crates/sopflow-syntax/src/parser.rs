@@ -190,6 +190,13 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
             ("a comparison", "perbandingan")
         }
         Rule::EOI => ("end of file", "akhir berkas"),
+        Rule::lbrace => ("`{`", "`{`"),
+        Rule::rbrace => ("`}`", "`}`"),
+        Rule::arrow => ("`->`", "`->`"),
+        Rule::fat_arrow => ("`=>`", "`=>`"),
+        Rule::range_op => ("`..=`", "`..=`"),
+        Rule::colon => ("`:`", "`:`"),
+        Rule::comma => ("`,`", "`,`"),
         Rule::organization | Rule::kw_organization => ("`organization`", "`organization`"),
         Rule::form | Rule::kw_form => ("`form`", "`form`"),
         Rule::network | Rule::kw_network => ("`network`", "`network`"),
@@ -390,6 +397,7 @@ impl Lower {
 
     fn item(&self, pair: Pair<'_, Rule>) -> Option<Item> {
         let span = self.span(&pair);
+        let reported = self.diags.borrow().len();
         let item = match pair.as_rule() {
             Rule::organization => self.organization(pair).map(Item::Organization),
             Rule::calendar => self.calendar(pair).map(Item::Calendar),
@@ -399,7 +407,7 @@ impl Lower {
             Rule::sop => self.sop(pair).map(Item::Sop),
             _ => None,
         };
-        if item.is_none() {
+        if item.is_none() && self.diags.borrow().len() == reported {
             self.internal(span);
         }
         item
@@ -671,7 +679,10 @@ impl Lower {
                         .find(|q| q.as_rule() == Rule::int_range)
                         .map(|r| {
                             let rspan = self.span(&r);
-                            let bounds: Vec<_> = r.into_inner().collect();
+                            let bounds: Vec<_> = r
+                                .into_inner()
+                                .filter(|b| b.as_rule() == Rule::int_lit)
+                                .collect();
                             let lo = bounds.first().map(|b| self.int(b)).unwrap_or(0);
                             let hi = bounds.get(1).map(|b| self.int(b)).unwrap_or(0);
                             IntRange {
@@ -736,7 +747,7 @@ impl Lower {
         let mut rules = Vec::new();
         for p in pairs.filter(|p| p.as_rule() == Rule::score_rule) {
             let rspan = self.span(&p);
-            let mut inner = p.into_inner();
+            let mut inner = p.into_inner().filter(|q| q.as_rule() != Rule::fat_arrow);
             let guard = self.expr(inner.next()?)?;
             let points = self.int(&inner.next()?);
             rules.push(ScoreRule {
@@ -963,16 +974,22 @@ impl Lower {
                     let espan = self.span(&p);
                     let mut inner = p.into_inner().peekable();
                     let (name, title) = self.head(&mut inner)?;
-                    let transitions = inner
-                        .filter(|q| {
-                            matches!(q.as_rule(), Rule::next | Rule::decide | Rule::parallel)
+                    let clauses = inner
+                        .filter(|q| !matches!(q.as_rule(), Rule::lbrace | Rule::rbrace))
+                        .map(|q| EndClause {
+                            keyword: q
+                                .as_str()
+                                .split_whitespace()
+                                .next()
+                                .unwrap_or("")
+                                .to_string(),
+                            span: self.span(&q),
                         })
-                        .map(|q| self.span(&q))
                         .collect();
                     sop.ends.push(End {
                         name,
                         title,
-                        transitions,
+                        clauses,
                         span: espan,
                     });
                 }

@@ -57,3 +57,22 @@ pub fn explain(code: Code, lang: Lang) -> Option<String> {
     }
     Some(out.trim_end().to_string() + "\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_documented_in_both_languages() {
+        for &code in Code::ALL {
+            let en = explain(code, Lang::En)
+                .unwrap_or_else(|| panic!("{code} has no section in docs/diagnostics.md"));
+            let id = explain(code, Lang::Id).unwrap_or_default();
+            assert!(
+                en.len() > 80,
+                "{code}: English explanation too short:\n{en}"
+            );
+            assert_ne!(en, id, "{code}: no Bahasa Indonesia paragraph");
+        }
+    }
+}
