@@ -59,10 +59,20 @@ pub fn check(files: &[File], _config: &CheckConfig) -> CheckReport {
     let score_classes = types::check_forms(&symbols, &mut diags);
     let rights = Rights::collect(&symbols, &policies, score_classes, &mut diags);
     let mut steps = 0;
+    let mut graphs = Vec::with_capacity(sops.len());
     for sop in &sops {
         steps += sop.steps.len() + sop.ends.len();
-        check_sop(&symbols, &rights, sop, &mut diags);
+        let graph = check_sop(&symbols, &rights, sop, &mut diags);
+        // A duplicate sop is reported once; only the first takes part in calls.
+        if symbols
+            .sops
+            .get(&sop.name.name)
+            .is_some_and(|first| std::ptr::eq(first, *sop))
+        {
+            graphs.push(graph);
+        }
     }
+    rights.check_consent(&graphs, &mut diags);
     check_call_cycles(&symbols, &sops, &mut diags);
     sort_diagnostics(&mut diags);
     CheckReport {
@@ -147,7 +157,12 @@ pub(crate) fn check_positive(d: &Duration, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_sop(symbols: &Symbols<'_>, rights: &Rights<'_>, sop: &Sop, diags: &mut Vec<Diagnostic>) {
+fn check_sop<'a>(
+    symbols: &Symbols<'_>,
+    rights: &Rights<'_>,
+    sop: &'a Sop,
+    diags: &mut Vec<Diagnostic>,
+) -> SopGraph<'a> {
     // Which calendar `workdays` count in.
     let calendar_ok = match sop.calendars.as_slice() {
         [] => symbols.calendars.len() == 1,
@@ -244,8 +259,7 @@ fn check_sop(symbols: &Symbols<'_>, rights: &Rights<'_>, sop: &Sop, diags: &mut 
             }
         }
     }
-    let g = graph::check_sop(sop, diags);
-    rights.check_consent(&g, diags);
+    graph::check_sop(sop, diags)
 }
 
 /// Reports cycles of `call` between SOPs, each as its full path.

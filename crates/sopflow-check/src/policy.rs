@@ -6,6 +6,7 @@ use crate::graph::{Node, SopGraph};
 use crate::names::Symbols;
 use crate::text;
 use crate::types::{DerivedUse, FieldUse, ScoreClasses};
+use petgraph::graph::NodeIndex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use sopflow_diagnostics::{Code, Diagnostic, Text};
 use sopflow_syntax::ast::*;
@@ -216,55 +217,103 @@ impl<'a> Rights<'a> {
             ))
     }
 
-    /// Must-analysis: every referral that shares consent-bound data is preceded,
-    /// on every path from the start, by a step recording that policy's consent.
-    pub fn check_consent(&self, g: &SopGraph<'_>, diags: &mut Vec<Diagnostic>) {
-        let Some(start) = g.start else { return };
+    /// Must-analysis over the whole bundle: every referral that shares
+    /// consent-bound data is preceded, on every path from the start of its
+    /// sop, by a step recording that policy's consent. A called sop starts
+    /// with consent when every call of it, in every caller, is itself
+    /// reached only with consent (greatest fixpoint over the call graph).
+    pub fn check_consent(&self, graphs: &[SopGraph<'_>], diags: &mut Vec<Diagnostic>) {
         if self.consent_for_service.is_empty() {
             return;
         }
-        // Policies needing consent somewhere in this SOP.
         let mut needed: Vec<&Policy> = Vec::new();
-        for step in &g.sop.steps {
-            for svc in referrals(step) {
-                for (p, _) in self
-                    .consent_for_service
-                    .get(svc.name.as_str())
-                    .into_iter()
-                    .flatten()
-                {
-                    if !needed.iter().any(|q| std::ptr::eq(*q, *p)) {
-                        needed.push(p);
+        for g in graphs {
+            for step in &g.sop.steps {
+                for svc in referrals(step) {
+                    for (p, _) in self
+                        .consent_for_service
+                        .get(svc.name.as_str())
+                        .into_iter()
+                        .flatten()
+                    {
+                        if !needed.iter().any(|q| std::ptr::eq(*q, *p)) {
+                            needed.push(p);
+                        }
+                    }
+                }
+            }
+        }
+        // Call sites: callee index → (caller index, calling node).
+        let index: FxHashMap<&str, usize> = graphs
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.sop.name.name.as_str(), i))
+            .collect();
+        let mut call_sites: Vec<Vec<(usize, NodeIndex)>> = vec![Vec::new(); graphs.len()];
+        for (c, g) in graphs.iter().enumerate() {
+            for (i, step) in g.sop.steps.iter().enumerate() {
+                let Some(n) = g.step_nodes[i] else { continue };
+                for callee in &step.calls {
+                    if let Some(&s) = index.get(callee.name.as_str()) {
+                        call_sites[s].push((c, n));
                     }
                 }
             }
         }
         for policy in needed {
-            let gives = |n: petgraph::graph::NodeIndex| match g.graph[n] {
+            let gives = |g: &SopGraph<'_>, n: NodeIndex| match g.graph[n] {
                 Node::Step(i) => g.sop.steps[i]
                     .consents
                     .iter()
                     .any(|c| c.name == policy.name.name),
                 _ => false,
             };
-            // Nodes reachable from the start on a path with no consent before them.
-            let parent = g.bfs(start, gives);
-            for (i, step) in g.sop.steps.iter().enumerate() {
-                let Some(n) = g.step_nodes[i] else { continue };
-                if parent[n.index()].is_none() || gives(n) {
-                    continue;
-                }
-                for svc in referrals(step) {
-                    let Some(&(_, share)) = self
-                        .consent_for_service
-                        .get(svc.name.as_str())
-                        .and_then(|v| v.iter().find(|(p, _)| std::ptr::eq(*p, policy)))
-                    else {
+            // Optimistic start: a called sop begins with consent until a caller proves otherwise.
+            let mut consented_entry: Vec<bool> =
+                call_sites.iter().map(|sites| !sites.is_empty()).collect();
+            let mut why: Vec<Option<(usize, NodeIndex)>> = vec![None; graphs.len()];
+            let mut without: Vec<Option<Vec<Option<NodeIndex>>>> = vec![None; graphs.len()];
+            let mut work: Vec<usize> = (0..graphs.len()).filter(|&i| !consented_entry[i]).collect();
+            while let Some(c) = work.pop() {
+                let g = &graphs[c];
+                let Some(start) = g.start else { continue };
+                // Nodes reachable from the start on a path with no consent before them.
+                let parent = g.bfs(start, |n| gives(g, n));
+                for (i, step) in g.sop.steps.iter().enumerate() {
+                    let Some(n) = g.step_nodes[i] else { continue };
+                    if parent[n.index()].is_none() || gives(g, n) {
                         continue;
-                    };
-                    let path = text::arrow_path(g.path_to(&parent, n).iter().map(String::as_str));
-                    diags.push(
-                        Diagnostic::new(
+                    }
+                    for callee in &step.calls {
+                        if let Some(&s) = index.get(callee.name.as_str()) {
+                            if consented_entry[s] {
+                                consented_entry[s] = false;
+                                why[s] = Some((c, n));
+                                work.push(s);
+                            }
+                        }
+                    }
+                }
+                without[c] = Some(parent);
+            }
+            for (c, g) in graphs.iter().enumerate() {
+                let Some(parent) = &without[c] else { continue };
+                for (i, step) in g.sop.steps.iter().enumerate() {
+                    let Some(n) = g.step_nodes[i] else { continue };
+                    if parent[n.index()].is_none() || gives(g, n) {
+                        continue;
+                    }
+                    for svc in referrals(step) {
+                        let Some(&(_, share)) = self
+                            .consent_for_service
+                            .get(svc.name.as_str())
+                            .and_then(|v| v.iter().find(|(p, _)| std::ptr::eq(*p, policy)))
+                        else {
+                            continue;
+                        };
+                        let path =
+                            text::arrow_path(g.path_to(parent, n).iter().map(String::as_str));
+                        let mut d = Diagnostic::new(
                             Code::ShareWithoutConsent,
                             svc.span,
                             Text::new(
@@ -273,12 +322,22 @@ impl<'a> Rights<'a> {
                             ),
                         )
                         .with_label(share.span, Text::new("consent required here", "persetujuan diwajibkan di sini"))
-                        .with_note(Text::new(format!("path without consent: {path}"), format!("jalur tanpa persetujuan: {path}")))
-                        .with_help(Text::new(
+                        .with_note(Text::new(format!("path without consent: {path}"), format!("jalur tanpa persetujuan: {path}")));
+                        if let Some((caller, site)) = why[c] {
+                            let (cs, st) = (
+                                &graphs[caller].sop.name.name,
+                                graphs[caller].node_name(site),
+                            );
+                            d = d.with_note(Text::new(
+                                format!("sop `{}` is called from step `{st}` of sop `{cs}`, which a path reaches without consent", g.sop.name.name),
+                                format!("sop `{}` dipanggil dari langkah `{st}` pada sop `{cs}`, yang dicapai suatu jalur tanpa persetujuan", g.sop.name.name),
+                            ));
+                        }
+                        diags.push(d.with_help(Text::new(
                             format!("add `consent {}` to this step or to a step every path passes before it", policy.name.name),
                             format!("tambahkan `consent {}` pada langkah ini atau pada langkah yang dilalui setiap jalur sebelumnya", policy.name.name),
-                        )),
-                    );
+                        )));
+                    }
                 }
             }
         }
