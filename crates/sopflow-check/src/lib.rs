@@ -371,3 +371,133 @@ fn check_call_cycles(symbols: &Symbols<'_>, sops: &[&Sop], diags: &mut Vec<Diagn
         diags.push(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sopflow_diagnostics::FileId;
+
+    fn diagnostics(files: &[&str]) -> Vec<Diagnostic> {
+        let parsed: Vec<File> = files
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let (file, diags) = sopflow_syntax::parse_file(FileId(i as u32), text);
+                assert!(diags.is_empty(), "{diags:?}");
+                file
+            })
+            .collect();
+        check(&parsed, &CheckConfig::default()).diagnostics
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        diagnostics(&[text]).iter().map(|d| d.code.name()).collect()
+    }
+
+    const ORG: &str = "organization o { unit u { role r } }\n";
+
+    #[test]
+    fn names_resolve_across_files_in_any_order() {
+        let sop = "sop s { start a step a { by r next z } end z }";
+        assert!(diagnostics(&[sop, ORG]).is_empty());
+        assert!(diagnostics(&[ORG, sop]).is_empty());
+    }
+
+    #[test]
+    fn closed_cycle_of_orphans_is_unreachable_and_loop_reports_once() {
+        let text = format!(
+            "{ORG}sop s {{ start a step a {{ by r next z }} step o1 {{ by r next o2 }} step o2 {{ by r next o1 }} end z }}"
+        );
+        assert_eq!(codes(&text), vec!["unreachable-step", "unreachable-step"]);
+        let text = format!(
+            "{ORG}sop s {{ start a step a {{ by r next b }} step b {{ by r next c }} step c {{ by r next b }} end z }}"
+        );
+        assert_eq!(codes(&text), vec!["no-end-reachable", "unreachable-step"]);
+        let d = diagnostics(&[&text])
+            .into_iter()
+            .find(|d| d.code == Code::NoEndReachable)
+            .expect("loop");
+        let notes: Vec<&str> = d.notes.iter().map(|n| n.en.as_str()).collect();
+        assert_eq!(
+            notes,
+            vec![
+                "reached by: a -> b",
+                "then loops: b -> c -> b, with no way to an end"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_loop_with_an_exit_is_fine() {
+        let text = format!(
+            "{ORG}form f {{ field ok: bool }}\nsop s {{ start a step a {{ by r fill f decide {{ when f.ok -> z else -> a }} }} end z }}"
+        );
+        assert!(diagnostics(&[&text]).is_empty());
+    }
+
+    #[test]
+    fn nested_parallel_blocks_balance() {
+        let text = format!(
+            "{ORG}sop s {{ start p\n step p {{ by r parallel {{ branch a branch b }} next z }}\n step a {{ by r parallel {{ branch a1 }} next join }}\n step a1 {{ by r next join }}\n step b {{ by r next join }}\n end z }}"
+        );
+        assert!(
+            diagnostics(&[&text]).is_empty(),
+            "{:?}",
+            diagnostics(&[&text])
+        );
+        let escaping = text.replace("step b { by r next join }", "step b { by r next z }");
+        assert_eq!(codes(&escaping), vec!["parallel-branch-escapes"]);
+    }
+
+    #[test]
+    fn consent_must_hold_on_every_path_including_through_calls() {
+        let base = format!(
+            "{ORG}network j {{ provider rs offers medis }}\npolicy p {{ class kasus allow r read, write kasus share kasus with j requires consent }}\n"
+        );
+        let one_branch = format!(
+            "{base}sop s {{ start a step a {{ by r decide {{ when true -> b else -> c }} }} step b {{ by r consent p next c }} step c {{ by r refer medis next z }} end z }}"
+        );
+        assert_eq!(codes(&one_branch), vec!["share-without-consent"]);
+        let both = one_branch.replace("step a { by r decide", "step a { by r consent p decide");
+        assert!(codes(&both).is_empty());
+        let via_call = format!(
+            "{base}sop s {{ start a step a {{ by r consent p call t next z }} end z }}\nsop t {{ start x step x {{ by r refer medis next y }} end y }}"
+        );
+        assert!(codes(&via_call).is_empty());
+        let uncalled = via_call.replace(
+            "sop s { start a step a { by r consent p call t next z } end z }",
+            "",
+        );
+        assert_eq!(codes(&uncalled), vec!["share-without-consent"]);
+    }
+
+    #[test]
+    fn call_cycles_are_reported_as_full_paths() {
+        let text = format!(
+            "{ORG}sop a {{ start x step x {{ by r call b next y }} end y }}\nsop b {{ start x step x {{ by r call c next y }} end y }}\nsop c {{ start x step x {{ by r call a next y }} end y }}"
+        );
+        let d = diagnostics(&[&text]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].message.en,
+            "sops call each other in a cycle: a -> b -> c -> a"
+        );
+    }
+
+    #[test]
+    fn guards_are_typed() {
+        let form = "form f { field n: int 0..=17  field j: enum(x, y)  field b: bool }\n";
+        let guard = |g: &str| {
+            codes(&format!(
+                "{ORG}{form}sop s {{ start a step a {{ by r decide {{ when {g} -> z else -> z }} }} end z }}"
+            ))
+        };
+        assert!(guard("f.n >= 3 and f.j in (x, y) or not f.b").is_empty());
+        assert_eq!(guard("f.n > 20"), vec!["value-out-of-range"]);
+        assert_eq!(guard("f.j == z"), vec!["unknown-name"]);
+        assert_eq!(guard("f.j < x"), vec!["type-mismatch"]);
+        assert_eq!(guard("f.n == true"), vec!["type-mismatch"]);
+        assert_eq!(guard("f.n"), vec!["guard-not-boolean"]);
+        assert_eq!(guard("darurat"), vec!["unknown-name"]);
+    }
+}
