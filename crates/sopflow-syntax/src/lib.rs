@@ -4,6 +4,9 @@
 //! fails as a whole and never panics: each broken top-level item gets one
 //! diagnostic and parsing continues with the next item.
 
+// pest_derive without its `std` feature refers to `::alloc`.
+extern crate alloc;
+
 pub mod ast;
 mod parser;
 

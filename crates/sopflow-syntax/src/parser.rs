@@ -1138,12 +1138,30 @@ impl Lower {
         })
     }
 
+    /// Lowers a whole guard. The operator budget covers the entire tree, so
+    /// recursion (Pratt parsing, type checking, dropping) stays shallow.
     fn expr(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
         let span = self.span(&pair);
-        // Operators and operands of this level alternate; a parenthesised
-        // sub-expression is one operand (its depth is bounded by MAX_NESTING).
-        let tokens = pair.clone().into_inner().count();
-        let operators = tokens / 2;
+        let operators = pair
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter(|p| {
+                matches!(
+                    p.as_rule(),
+                    Rule::op_or
+                        | Rule::op_and
+                        | Rule::op_not
+                        | Rule::op_eq
+                        | Rule::op_ne
+                        | Rule::op_lt
+                        | Rule::op_le
+                        | Rule::op_gt
+                        | Rule::op_ge
+                        | Rule::op_in
+                )
+            })
+            .count();
         if operators > MAX_EXPR_OPERATORS {
             self.diags.borrow_mut().push(Diagnostic::new(
                 Code::TooComplex,
@@ -1155,12 +1173,16 @@ impl Lower {
             ));
             return None;
         }
+        self.expr_tree(pair)
+    }
+
+    fn expr_tree(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
         let file = self.file;
         let op_span =
             |op: &Pair<'_, Rule>| Span::new(file, op.as_span().start(), op.as_span().end());
         self.pratt
             .map_primary(|p| match p.as_rule() {
-                Rule::expr => self.expr(p),
+                Rule::expr => self.expr_tree(p),
                 _ => self.value(p),
             })
             .map_prefix(|op, rhs| {
