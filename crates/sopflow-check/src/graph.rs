@@ -50,6 +50,8 @@ pub struct SopGraph<'a> {
     pub step_nodes: Vec<Option<NodeIndex>>,
     /// Join node of each parallel step.
     pub join_nodes: FxHashMap<usize, NodeIndex>,
+    /// For each node inside a parallel branch: (parallel step index, branch index).
+    pub branch_of: Vec<Option<(usize, usize)>>,
 }
 
 impl<'a> SopGraph<'a> {
@@ -114,7 +116,14 @@ impl<'a> SopGraph<'a> {
 pub fn check_sop<'a>(sop: &'a Sop, diags: &mut Vec<Diagnostic>) -> SopGraph<'a> {
     let mut g = build(sop, diags);
     let regions = assign_regions(&mut g, diags);
-    check_shape(&g, &regions, diags);
+    g.branch_of = regions
+        .iter()
+        .map(|r| match r {
+            Some(Region::Branch { parallel, branch }) => Some((*parallel, *branch)),
+            _ => None,
+        })
+        .collect();
+    check_shape(&g, diags);
     g
 }
 
@@ -247,8 +256,30 @@ fn build<'a>(sop: &'a Sop, diags: &mut Vec<Diagnostic>) -> SopGraph<'a> {
                 let join = graph.add_node(Node::Join(i));
                 join_nodes.insert(i, join);
                 let mut any_steps = false;
+                let mut listed: Vec<&Ident> = Vec::new();
                 for b in &par.branches {
                     if let Branch::Steps(id) = b {
+                        if let Some(first) = listed.iter().find(|f| f.name == id.name) {
+                            diags.push(
+                                Diagnostic::new(
+                                    Code::DuplicateName,
+                                    id.span,
+                                    Text::new(
+                                        format!(
+                                            "branch `{}` is listed twice in this parallel block",
+                                            id.name
+                                        ),
+                                        format!(
+                                            "cabang `{}` disebut dua kali dalam blok paralel ini",
+                                            id.name
+                                        ),
+                                    ),
+                                )
+                                .with_label(first.span, text::first_declared_here()),
+                            );
+                            continue;
+                        }
+                        listed.push(id);
                         any_steps = true;
                         if let Some(t) = resolve(id, diags) {
                             graph.add_edge(from, t, Edge::Branch);
@@ -287,6 +318,7 @@ fn build<'a>(sop: &'a Sop, diags: &mut Vec<Diagnostic>) -> SopGraph<'a> {
         start,
         step_nodes,
         join_nodes,
+        branch_of: Vec::new(),
     }
 }
 
@@ -330,6 +362,11 @@ fn assign_regions(g: &mut SopGraph<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Opti
         let mut conflict = None;
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
+            // An end inside a branch is an escape whatever else reaches it.
+            if matches!(r, Region::Branch { .. }) && matches!(g.graph[n], Node::End(_)) {
+                conflict.get_or_insert((n, None));
+                continue;
+            }
             match region[n.index()] {
                 Some(existing) if existing == r => continue,
                 Some(other) => {
@@ -337,9 +374,6 @@ fn assign_regions(g: &mut SopGraph<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Opti
                     continue;
                 }
                 None => region[n.index()] = Some(r),
-            }
-            if matches!(r, Region::Branch { .. }) && matches!(g.graph[n], Node::End(_)) {
-                conflict.get_or_insert((n, None));
             }
             if let Node::Step(i) = g.graph[n] {
                 if step_targets(&sop.steps[i])
@@ -381,6 +415,9 @@ fn assign_regions(g: &mut SopGraph<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Opti
         };
         for (b, branch) in par.branches.iter().enumerate() {
             let Branch::Steps(id) = branch else { continue };
+            if repeats_earlier_branch(par, b) {
+                continue;
+            }
             let Some(&root) = g.names.get(id.name.as_str()) else {
                 continue;
             };
@@ -440,6 +477,9 @@ fn assign_regions(g: &mut SopGraph<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Opti
         };
         for (b, branch) in par.branches.iter().enumerate() {
             let Branch::Steps(id) = branch else { continue };
+            if repeats_earlier_branch(par, b) {
+                continue;
+            }
             let Some(&root) = g.names.get(id.name.as_str()) else {
                 continue;
             };
@@ -464,6 +504,16 @@ fn assign_regions(g: &mut SopGraph<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Opti
         }
     }
     region
+}
+
+/// Whether branch `b` names the same step as an earlier branch (reported once, as a duplicate).
+pub(crate) fn repeats_earlier_branch(par: &Parallel, b: usize) -> bool {
+    let Some(Branch::Steps(id)) = par.branches.get(b) else {
+        return false;
+    };
+    par.branches[..b]
+        .iter()
+        .any(|e| matches!(e, Branch::Steps(x) if x.name == id.name))
 }
 
 /// The name and span of branch `b` of the parallel step `p`.
@@ -533,7 +583,7 @@ fn escape_diagnostic(
     d
 }
 
-fn check_shape(g: &SopGraph<'_>, _regions: &[Option<Region>], diags: &mut Vec<Diagnostic>) {
+fn check_shape(g: &SopGraph<'_>, diags: &mut Vec<Diagnostic>) {
     let sop = g.sop;
     // Dead ends: steps with nowhere to go.
     for (i, step) in sop.steps.iter().enumerate() {

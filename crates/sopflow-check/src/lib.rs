@@ -472,6 +472,35 @@ mod tests {
     }
 
     #[test]
+    fn consent_in_one_parallel_branch_holds_after_the_join() {
+        let base = format!(
+            "{ORG}network j {{ provider rs offers medis }}\npolicy p {{ class kasus allow r read, write kasus share kasus with j requires consent }}\n"
+        );
+        let text = format!(
+            "{base}sop s {{ start m step m {{ by r parallel {{ branch c branch d }} next x }} step c {{ by r consent p next join }} step d {{ by r next join }} step x {{ by r refer medis next z }} end z }}"
+        );
+        assert!(codes(&text).is_empty(), "{:?}", codes(&text));
+        let neither = text.replace("consent p next join", "next join");
+        assert_eq!(codes(&neither), vec!["share-without-consent"]);
+    }
+
+    #[test]
+    fn a_called_sop_that_always_records_consent_gives_it_to_its_caller() {
+        let base = format!(
+            "{ORG}network j {{ provider rs offers medis }}\npolicy p {{ class kasus allow r read, write kasus share kasus with j requires consent }}\n"
+        );
+        let always = format!(
+            "{base}sop s {{ start a step a {{ by r call t next x }} step x {{ by r refer medis next z }} end z }}\nsop t {{ start c step c {{ by r consent p next y }} end y }}"
+        );
+        assert!(codes(&always).is_empty(), "{:?}", codes(&always));
+        let sometimes = always.replace(
+            "sop t { start c step c { by r consent p next y } end y }",
+            "sop t { start c step c { by r decide { when true -> d else -> y } } step d { by r consent p next y } end y }",
+        );
+        assert_eq!(codes(&sometimes), vec!["share-without-consent"]);
+    }
+
+    #[test]
     fn call_cycles_are_reported_as_full_paths() {
         let text = format!(
             "{ORG}sop a {{ start x step x {{ by r call b next y }} end y }}\nsop b {{ start x step x {{ by r call c next y }} end y }}\nsop c {{ start x step x {{ by r call a next y }} end y }}"

@@ -261,12 +261,29 @@ impl<'a> Rights<'a> {
             }
         }
         for policy in needed {
-            let gives = |g: &SopGraph<'_>, n: NodeIndex| match g.graph[n] {
+            let records = |g: &SopGraph<'_>, n: NodeIndex| match g.graph[n] {
                 Node::Step(i) => g.sop.steps[i]
                     .consents
                     .iter()
                     .any(|c| c.name == policy.name.name),
                 _ => false,
+            };
+            // Sops that record the consent on every path to each of their ends:
+            // a step calling one has the consent once the call returns.
+            let mut guarantees = vec![false; graphs.len()];
+            for s in callees_first(graphs, &index) {
+                let g = &graphs[s];
+                let Some(start) = g.start else { continue };
+                let gives =
+                    |n: NodeIndex| records(g, n) || calls_guaranteeing(g, n, &index, &guarantees);
+                let parent = reach_without(g, start, gives);
+                guarantees[s] = g
+                    .graph
+                    .node_indices()
+                    .all(|n| !matches!(g.graph[n], Node::End(_)) || parent[n.index()].is_none());
+            }
+            let gives = |g: &SopGraph<'_>, n: NodeIndex| {
+                records(g, n) || calls_guaranteeing(g, n, &index, &guarantees)
             };
             // Optimistic start: a called sop begins with consent until a caller proves otherwise.
             let mut consented_entry: Vec<bool> =
@@ -278,7 +295,7 @@ impl<'a> Rights<'a> {
                 let g = &graphs[c];
                 let Some(start) = g.start else { continue };
                 // Nodes reachable from the start on a path with no consent before them.
-                let parent = g.bfs(start, |n| gives(g, n));
+                let parent = reach_without(g, start, |n| gives(g, n));
                 for (i, step) in g.sop.steps.iter().enumerate() {
                     let Some(n) = g.step_nodes[i] else { continue };
                     if parent[n.index()].is_none() || gives(g, n) {
@@ -342,6 +359,113 @@ impl<'a> Rights<'a> {
             }
         }
     }
+}
+
+/// Whether step `n` calls an sop that guarantees the consent.
+fn calls_guaranteeing(
+    g: &SopGraph<'_>,
+    n: NodeIndex,
+    index: &FxHashMap<&str, usize>,
+    guarantees: &[bool],
+) -> bool {
+    match g.graph[n] {
+        Node::Step(i) => g.sop.steps[i]
+            .calls
+            .iter()
+            .any(|c| index.get(c.name.as_str()).is_some_and(|&s| guarantees[s])),
+        _ => false,
+    }
+}
+
+/// Sop indices ordered so that every sop comes after the sops it calls
+/// (depth-first post-order; a call cycle, reported elsewhere, is cut).
+fn callees_first(graphs: &[SopGraph<'_>], index: &FxHashMap<&str, usize>) -> Vec<usize> {
+    let mut order = Vec::with_capacity(graphs.len());
+    let mut state = vec![0u8; graphs.len()]; // 0 new, 1 open, 2 done
+    for root in 0..graphs.len() {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
+        state[root] = 1;
+        stack.push((root, callees(&graphs[root], index)));
+        while let Some((s, pending)) = stack.last_mut() {
+            if let Some(c) = pending.pop() {
+                if state[c] == 0 {
+                    state[c] = 1;
+                    let next = callees(&graphs[c], index);
+                    stack.push((c, next));
+                }
+            } else {
+                state[*s] = 2;
+                order.push(*s);
+                stack.pop();
+            }
+        }
+    }
+    order
+}
+
+fn callees(g: &SopGraph<'_>, index: &FxHashMap<&str, usize>) -> Vec<usize> {
+    g.sop
+        .steps
+        .iter()
+        .flat_map(|s| &s.calls)
+        .filter_map(|c| index.get(c.name.as_str()).copied())
+        .collect()
+}
+
+/// Breadth-first search from `start` for nodes reachable on a path where no
+/// node before them satisfies `gives` (such nodes are reached but not
+/// expanded). A parallel join is reached that way only when **every** branch
+/// reaches it without consent: the join waits for all of them, so consent
+/// recorded in any one branch holds after it. Returns BFS parents.
+fn reach_without(
+    g: &SopGraph<'_>,
+    start: NodeIndex,
+    gives: impl Fn(NodeIndex) -> bool,
+) -> Vec<Option<NodeIndex>> {
+    let mut parent = vec![None; g.graph.node_count()];
+    let mut arrived: FxHashMap<NodeIndex, Vec<usize>> = FxHashMap::default();
+    let mut queue = std::collections::VecDeque::from([start]);
+    parent[start.index()] = Some(start);
+    while let Some(n) = queue.pop_front() {
+        if gives(n) {
+            continue;
+        }
+        for m in g.graph.neighbors(n) {
+            if parent[m.index()].is_some() {
+                continue;
+            }
+            if let (Node::Join(p), Some((q, b))) = (g.graph[m], g.branch_of[n.index()]) {
+                if p == q {
+                    let branches = arrived.entry(m).or_default();
+                    if !branches.contains(&b) {
+                        branches.push(b);
+                    }
+                    if branches.len() < step_branch_count(g, p) {
+                        continue;
+                    }
+                }
+            }
+            parent[m.index()] = Some(n);
+            queue.push_back(m);
+        }
+    }
+    parent
+}
+
+/// Number of distinct step branches of the parallel block of step `p`.
+fn step_branch_count(g: &SopGraph<'_>, p: usize) -> usize {
+    let Some(par) = &g.sop.steps[p].parallel else {
+        return 0;
+    };
+    (0..par.branches.len())
+        .filter(|&b| {
+            matches!(par.branches[b], Branch::Steps(_))
+                && !crate::graph::repeats_earlier_branch(par, b)
+        })
+        .count()
 }
 
 /// Services a step refers to, in and outside its parallel block.

@@ -46,7 +46,7 @@ impl Kind {
             Kind::Role => ("role", "peran"),
             Kind::Calendar => ("calendar", "kalender"),
             Kind::Form => ("form", "formulir"),
-            Kind::FormMember => ("field", "isian"),
+            Kind::FormMember => ("field, score or level", "isian, skor, atau tingkat"),
             Kind::EnumValue => ("value", "nilai"),
             Kind::Network => ("network", "jejaring"),
             Kind::Provider => ("provider", "penyedia layanan"),

@@ -160,14 +160,14 @@ impl<'a> GuardChecker<'_, 'a> {
             ExprKind::Cmp(op, l, r) => {
                 let lt = self.ty(l);
                 let rt = self.ty(r);
-                self.compare(*op, (&lt, l), (&rt, r));
+                self.compare(Some(*op), (&lt, l), (&rt, r));
                 Ty::Bool
             }
             ExprKind::In(l, values) => {
                 let lt = self.ty(l);
                 for v in values {
                     let vt = self.ty(v);
-                    self.compare(CmpOp::Eq, (&lt, l), (&vt, v));
+                    self.compare(None, (&lt, l), (&vt, v));
                 }
                 Ty::Bool
             }
@@ -289,8 +289,14 @@ impl<'a> GuardChecker<'_, 'a> {
         }
     }
 
-    fn compare(&mut self, op: CmpOp, (lt, l): (&Ty<'a>, &'a Expr), (rt, r): (&Ty<'a>, &'a Expr)) {
-        let ordering = !matches!(op, CmpOp::Eq | CmpOp::Ne);
+    /// Checks `l op r`; `op` is `None` for a value `r` of the list of `l in (...)`.
+    fn compare(
+        &mut self,
+        op: Option<CmpOp>,
+        (lt, l): (&Ty<'a>, &'a Expr),
+        (rt, r): (&Ty<'a>, &'a Expr),
+    ) {
+        let ordering = !matches!(op, None | Some(CmpOp::Eq | CmpOp::Ne));
         match (lt, rt) {
             (Ty::Error, _) | (_, Ty::Error) => {}
             (
@@ -332,7 +338,7 @@ impl<'a> GuardChecker<'_, 'a> {
                         owner: o2,
                         ..
                     } if o2 == owner && f2 == form => {}
-                    _ => self.mismatch(op, lt, rt, l.span.to(r.span)),
+                    _ => self.mismatch(op, lt, rt, l, r),
                 }
                 if ordering && !ordered {
                     self.diags.push(Diagnostic::new(
@@ -355,7 +361,7 @@ impl<'a> GuardChecker<'_, 'a> {
             }
             (Ty::Date, Ty::Date) => {}
             (Ty::Bool, Ty::Bool) | (Ty::Text, Ty::Text) if !ordering => {}
-            _ => self.mismatch(op, lt, rt, l.span.to(r.span)),
+            _ => self.mismatch(op, lt, rt, l, r),
         }
     }
 
@@ -375,18 +381,30 @@ impl<'a> GuardChecker<'_, 'a> {
         }
     }
 
-    fn mismatch(&mut self, op: CmpOp, lt: &Ty<'a>, rt: &Ty<'a>, span: Span) {
+    fn mismatch(&mut self, op: Option<CmpOp>, lt: &Ty<'a>, rt: &Ty<'a>, l: &Expr, r: &Expr) {
         let (le, li) = lt.name();
         let (re, ri) = rt.name();
-        let op = op.as_str();
-        self.diags.push(Diagnostic::new(
-            Code::TypeMismatch,
-            span,
-            Text::new(
-                format!("cannot compare {le} with {re} using `{op}`"),
-                format!("tidak dapat membandingkan {li} dengan {ri} memakai `{op}`"),
+        let (span, message) = match op {
+            Some(op) => {
+                let op = op.as_str();
+                (
+                    l.span.to(r.span),
+                    Text::new(
+                        format!("cannot compare {le} with {re} using `{op}`"),
+                        format!("tidak dapat membandingkan {li} dengan {ri} memakai `{op}`"),
+                    ),
+                )
+            }
+            None => (
+                r.span,
+                Text::new(
+                    format!("the `in` list holds {re}, but it is matched against {le}"),
+                    format!("daftar `in` berisi {ri}, tetapi dicocokkan dengan {li}"),
+                ),
             ),
-        ));
+        };
+        self.diags
+            .push(Diagnostic::new(Code::TypeMismatch, span, message));
     }
 }
 
@@ -411,7 +429,8 @@ struct ScoreNode<'a> {
     id: (&'a str, &'a str),
     span: Span,
     classes: Vec<&'a str>,
-    deps: Vec<((&'a str, &'a str), Span)>,
+    /// Scores read (a level is read through its score): (form, score), where, as written.
+    deps: Vec<((&'a str, &'a str), Span, &'a str)>,
 }
 
 /// For each (form, score): the data classes it is computed from, directly or
@@ -467,7 +486,7 @@ pub fn check_forms<'a>(symbols: &Symbols<'a>, diags: &mut Vec<Diagnostic>) -> Sc
             let deps = gc
                 .derived
                 .iter()
-                .map(|d| ((d.form.name.name.as_str(), d.score), d.span))
+                .map(|d| ((d.form.name.name.as_str(), d.score), d.span, d.member))
                 .collect();
             scores.push(ScoreNode {
                 id,
@@ -558,12 +577,12 @@ fn score_dependencies<'a>(
 ) -> ScoreClasses<'a> {
     let index: FxHashMap<(&str, &str), usize> =
         scores.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-    let mut graph: DiGraph<usize, Span> = DiGraph::with_capacity(scores.len(), 0);
+    let mut graph: DiGraph<usize, (Span, &str)> = DiGraph::with_capacity(scores.len(), 0);
     let nodes: Vec<NodeIndex> = (0..scores.len()).map(|i| graph.add_node(i)).collect();
     for (i, s) in scores.iter().enumerate() {
-        for (dep, span) in &s.deps {
+        for (dep, span, member) in &s.deps {
             if let Some(&j) = index.get(dep) {
-                graph.add_edge(nodes[i], nodes[j], *span);
+                graph.add_edge(nodes[i], nodes[j], (*span, *member));
             }
         }
     }
@@ -574,7 +593,10 @@ fn score_dependencies<'a>(
         if scc.len() == 1 && !graph.contains_edge(first, first) {
             continue;
         }
-        // Follow edges inside the SCC from `first` until it closes.
+        // Follow edges inside the SCC from `first` until it closes, naming
+        // levels on the way (a level is read through its score).
+        let (f, sc) = scores[graph[first]].id;
+        let mut names = vec![format!("{f}.{sc}")];
         let mut path = vec![first];
         let mut cur = first;
         let mut closing_span = scores[graph[first]].span;
@@ -584,23 +606,20 @@ fn score_dependencies<'a>(
                 .filter(|e| scc.contains(&e.target()))
                 .min_by_key(|e| (e.target() != first, scores[graph[e.target()]].id));
             let Some(e) = next else { break };
+            let (span, member) = *e.weight();
+            let (tf, ts) = scores[graph[e.target()]].id;
+            if member != ts {
+                names.push(format!("{tf}.{member}"));
+            }
+            names.push(format!("{tf}.{ts}"));
             if e.target() == first || path.contains(&e.target()) {
-                closing_span = *e.weight();
-                path.push(e.target());
+                closing_span = span;
                 break;
             }
             path.push(e.target());
             cur = e.target();
         }
-        let names: Vec<String> = path
-            .iter()
-            .map(|n| {
-                let (f, s) = scores[graph[*n]].id;
-                format!("{f}.{s}")
-            })
-            .collect();
         let cycle = crate::text::arrow_path(names.iter().map(String::as_str));
-        let (f, sc) = scores[graph[first]].id;
         diags.push(
             Diagnostic::new(
                 Code::ScoreCycle,
@@ -638,7 +657,7 @@ fn score_dependencies<'a>(
                 scores[k]
                     .deps
                     .iter()
-                    .filter_map(|(d, _)| index.get(d).copied()),
+                    .filter_map(|(d, _, _)| index.get(d).copied()),
             );
         }
         classes.sort_unstable();

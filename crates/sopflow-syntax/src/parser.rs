@@ -179,7 +179,7 @@ fn describe(rule: Rule) -> Option<(&'static str, &'static str)> {
             "satuan waktu (hours, days, workdays, ...)",
         ),
         Rule::weekday => ("a weekday (mon ... sun)", "nama hari (mon ... sun)"),
-        Rule::access => ("`read` or `write`", "`read` atau `write`"),
+        Rule::access => ("`read`/`write`", "`read`/`write`"),
         Rule::sensitivity => (
             "a sensitivity (sensitive, internal, public)",
             "tingkat kepekaan (sensitive, internal, public)",
@@ -302,9 +302,14 @@ struct Lower {
 }
 
 impl Lower {
+    /// The pair's span without the trailing whitespace pest may include.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let trimmed = s
+            .as_str()
+            .trim_end_matches([' ', '\t', '\r', '\n', '\u{FEFF}'])
+            .len();
+        Span::new(self.file, s.start(), s.start() + trimmed)
     }
 
     fn pest_error(&self, text: &str, base: usize, err: pest::error::Error<Rule>) -> Diagnostic {
@@ -329,6 +334,20 @@ impl Lower {
             ErrorVariant::CustomError { message } => (message.clone(), message.clone()),
         };
         let (found_en, found_id) = found_at(text, pos);
+        if text
+            .get(pos..)
+            .is_some_and(|rest| rest.starts_with('"') && !rest[1..].contains('"'))
+        {
+            return syntax_error(
+                self.file,
+                base + pos,
+                Text::new(
+                    "this string is never closed: a `\"` is missing",
+                    "teks ini tidak pernah ditutup: tanda `\"` kurang",
+                ),
+            )
+            .with_primary_label(Text::new("string starts here", "teks dimulai di sini"));
+        }
         let message = if expected_en.is_empty() {
             Text::new(
                 format!("unexpected {found_en}"),
@@ -458,6 +477,8 @@ impl Lower {
         StrLit { value, span }
     }
 
+    /// An integer; one too large is reported and read as the nearest
+    /// representable value, so no follow-on error (e.g. "not positive") appears.
     fn int(&self, pair: &Pair<'_, Rule>) -> i64 {
         match pair.as_str().parse::<i64>() {
             Ok(n) => n,
@@ -470,7 +491,11 @@ impl Lower {
                         format!("angka `{}` terlalu besar", pair.as_str()),
                     ),
                 ));
-                0
+                if pair.as_str().starts_with('-') {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                }
             }
         }
     }
@@ -1031,10 +1056,15 @@ impl Lower {
                 Rule::consent => step.consents.extend(self.first_ident(p)),
                 Rule::refer => step.refers.extend(self.first_ident(p)),
                 Rule::call => step.calls.extend(self.first_ident(p)),
+                // A repeated single clause is reported and the first one kept.
+                Rule::within if step.within.is_some() => self.duplicate_clause(pspan, "within"),
+                Rule::parallel if step.parallel.is_some() => {
+                    self.duplicate_clause(pspan, "parallel")
+                }
+                Rule::next | Rule::decide if step.transition.is_some() => {
+                    self.duplicate_clause(pspan, "next/decide")
+                }
                 Rule::within => {
-                    if step.within.is_some() {
-                        self.duplicate_clause(pspan, "within");
-                    }
                     let mut duration = None;
                     let mut on_overdue = None;
                     for q in p.into_inner() {
@@ -1058,9 +1088,6 @@ impl Lower {
                     });
                 }
                 Rule::parallel => {
-                    if step.parallel.is_some() {
-                        self.duplicate_clause(pspan, "parallel");
-                    }
                     let mut branches = Vec::new();
                     for q in p.into_inner() {
                         match q.as_rule() {
@@ -1075,9 +1102,6 @@ impl Lower {
                     });
                 }
                 Rule::next | Rule::decide => {
-                    if step.transition.is_some() {
-                        self.duplicate_clause(pspan, "next/decide");
-                    }
                     let transition = if p.as_rule() == Rule::next {
                         Transition::Next(
                             self.target(p.into_inner().find(|q| q.as_rule() == Rule::target)?)?,

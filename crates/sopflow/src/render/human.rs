@@ -1,6 +1,6 @@
 //! Human-readable diagnostics through codespan-reporting.
 
-use super::summary;
+use super::{help_word, summary};
 use crate::{Lang, Report};
 use codespan_reporting::diagnostic::{
     Diagnostic as CsDiagnostic, Label, LabelStyle, Severity as CsSeverity,
@@ -75,7 +75,7 @@ fn to_codespan(d: &Diagnostic, lang: Lang) -> CsDiagnostic<FileId> {
     }));
     let mut notes: Vec<String> = d.notes.iter().map(|n| n.get(lang).to_string()).collect();
     if let Some(help) = &d.help {
-        notes.push(format!("help: {}", help.get(lang)));
+        notes.push(format!("{}: {}", help_word(lang), help.get(lang)));
     }
     CsDiagnostic::new(severity)
         .with_code(d.code.as_str())

@@ -44,6 +44,14 @@ pub fn summary(report: &Report, lang: Lang) -> String {
     }
 }
 
+/// The word before a help line: `help` / `bantuan`.
+pub(crate) fn help_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "help",
+        Lang::Id => "bantuan",
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -167,7 +167,9 @@ pub fn render_sarif(report: &Report, sources: &SourceMap, lang: Lang) -> String 
                 text.push_str(note.get(lang));
             }
             if let Some(help) = &d.help {
-                text.push_str("\nhelp: ");
+                text.push('\n');
+                text.push_str(super::help_word(lang));
+                text.push_str(": ");
                 text.push_str(help.get(lang));
             }
             ResultItem {
