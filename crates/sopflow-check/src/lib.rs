@@ -9,13 +9,17 @@
 //! assert!(report.diagnostics.iter().all(|d| !d.is_error()));
 //! ```
 
+mod compile;
 mod graph;
+pub mod ir;
 mod names;
 mod policy;
 mod text;
 mod types;
 
+pub use compile::content_hash;
 pub use graph::{Edge, Node, SopGraph};
+pub use ir::CompiledBundle;
 
 use names::Symbols;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -42,7 +46,20 @@ pub struct CheckReport {
 }
 
 /// Checks a bundle of parsed files. Never panics; reports every problem found.
-pub fn check(files: &[File], _config: &CheckConfig) -> CheckReport {
+pub fn check(files: &[File], config: &CheckConfig) -> CheckReport {
+    check_and_lower(files, config, false).0
+}
+
+/// Checks a bundle and, when it has no errors, compiles it for the engine.
+pub fn compile(files: &[File], config: &CheckConfig) -> (CheckReport, Option<CompiledBundle>) {
+    check_and_lower(files, config, true)
+}
+
+fn check_and_lower(
+    files: &[File],
+    _config: &CheckConfig,
+    lower: bool,
+) -> (CheckReport, Option<CompiledBundle>) {
     let mut diags = Vec::new();
     let symbols = Symbols::collect(files, &mut diags);
     let mut policies = Vec::new();
@@ -75,11 +92,14 @@ pub fn check(files: &[File], _config: &CheckConfig) -> CheckReport {
     rights.check_consent(&graphs, &mut diags);
     check_call_cycles(&symbols, &sops, &mut diags);
     sort_diagnostics(&mut diags);
-    CheckReport {
+    let clean = !diags.iter().any(Diagnostic::is_error);
+    let bundle = (lower && clean).then(|| compile::lower(files, &graphs));
+    let report = CheckReport {
         diagnostics: diags,
         sops: sops.len(),
         steps,
-    }
+    };
+    (report, bundle)
 }
 
 fn check_organization(symbols: &Symbols<'_>, org: &Organization, diags: &mut Vec<Diagnostic>) {

@@ -1,0 +1,916 @@
+//! The interpreter proper: a [`Machine`] works on a copy of the case and
+//! either commits it (with its effects) or is dropped with an error.
+
+use crate::EngineConfig;
+use crate::eval;
+use crate::model::*;
+use crate::time::{self, At};
+use sopflow_check::ir::{CompiledBundle, NodeId, NodeIr, SopIr, TargetIr, TransitionIr};
+use std::collections::BTreeMap;
+
+struct Machine<'b> {
+    bundle: &'b CompiledBundle,
+    state: CaseState,
+    effects: Vec<Effect>,
+    fuel: u32,
+    fuel_limit: u32,
+    now: At,
+}
+
+pub(crate) fn start(
+    bundle: &CompiledBundle,
+    sop: &str,
+    case_id: &str,
+    at: At,
+    by: Option<String>,
+    config: &EngineConfig,
+) -> Result<Outcome, EngineError> {
+    let ir = bundle
+        .sops
+        .get(sop)
+        .ok_or_else(|| EngineError::UnknownSop {
+            sop: sop.to_string(),
+        })?;
+    let state = CaseState {
+        case_id: case_id.to_string(),
+        bundle_hash: bundle.hash.clone(),
+        sop: sop.to_string(),
+        sop_version: ir.version,
+        status: CaseStatus::Open,
+        frames: vec![Frame {
+            id: 0,
+            sop: sop.to_string(),
+            caller: None,
+        }],
+        tokens: Vec::new(),
+        data: BTreeMap::new(),
+        computed: BTreeMap::new(),
+        consents: BTreeMap::new(),
+        referrals: Default::default(),
+        path: Default::default(),
+        decisions: Default::default(),
+        history: Default::default(),
+        now: at,
+        next_id: 1,
+    };
+    let mut m = Machine {
+        bundle,
+        state,
+        effects: Vec::new(),
+        fuel: 0,
+        fuel_limit: config.fuel,
+        now: at,
+    };
+    m.activate(0, ir.start, None)?;
+    let event = Event {
+        at,
+        by,
+        kind: EventKind::Start {
+            sop: sop.to_string(),
+        },
+    };
+    Ok(m.commit(event))
+}
+
+pub(crate) fn apply(
+    bundle: &CompiledBundle,
+    state: &CaseState,
+    event: Event,
+    config: &EngineConfig,
+) -> Result<Outcome, EngineError> {
+    if state.bundle_hash != bundle.hash {
+        return Err(EngineError::BundleMismatch {
+            pinned: state.bundle_hash.clone(),
+            given: bundle.hash.clone(),
+        });
+    }
+    if event.at < state.now {
+        return Err(EngineError::TimeWentBackwards {
+            at: event.at,
+            last: state.now,
+        });
+    }
+    let mut m = Machine {
+        bundle,
+        state: state.clone(),
+        effects: Vec::new(),
+        fuel: 0,
+        fuel_limit: config.fuel,
+        now: event.at,
+    };
+    match &event.kind {
+        EventKind::Start { .. } => {
+            return Err(EngineError::CannotReopen {
+                why: "the case has already started".into(),
+            });
+        }
+        EventKind::Reopen { step } => m.reopen(step.as_deref())?,
+        EventKind::Cancel { reason } => {
+            m.require_open()?;
+            m.stop(CaseStatus::Cancelled {
+                reason: reason.clone(),
+                at: event.at,
+            });
+            m.effects.push(Effect::Cancelled {
+                reason: reason.clone(),
+            });
+        }
+        EventKind::Close { reason } => {
+            m.require_open()?;
+            m.stop(CaseStatus::Closed {
+                end: None,
+                reason: Some(reason.clone()),
+                at: event.at,
+            });
+            m.effects.push(Effect::Closed { end: None });
+        }
+        kind => {
+            m.require_open()?;
+            m.process_time()?;
+            if m.state.status == CaseStatus::Open {
+                match kind {
+                    EventKind::Tick => {}
+                    EventKind::Complete {
+                        step,
+                        data,
+                        consent,
+                    } => m.complete(step, event.by.as_deref(), data, *consent)?,
+                    EventKind::Referral { service, response } => m.respond(service, *response)?,
+                    EventKind::Consent { policy, given } => {
+                        m.record_consent(policy, *given, event.by.clone())?
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(m.commit(event))
+}
+
+impl<'b> Machine<'b> {
+    fn commit(mut self, event: Event) -> Outcome {
+        self.state.now = event.at;
+        let seq = self.state.history.len() as u64 + 1;
+        self.state.history.push_back(HistoryEntry {
+            seq,
+            event,
+            effects: self.effects.clone(),
+        });
+        Outcome {
+            state: self.state,
+            effects: self.effects,
+        }
+    }
+
+    fn require_open(&self) -> Result<(), EngineError> {
+        match &self.state.status {
+            CaseStatus::Open => Ok(()),
+            CaseStatus::Closed { .. } => Err(EngineError::CaseNotOpen {
+                status: "closed".into(),
+            }),
+            CaseStatus::Cancelled { .. } => Err(EngineError::CaseNotOpen {
+                status: "cancelled".into(),
+            }),
+        }
+    }
+
+    fn next_id(&mut self) -> u64 {
+        let id = self.state.next_id;
+        self.state.next_id += 1;
+        id
+    }
+
+    fn sop_of(&self, frame: u64) -> Option<&'b SopIr> {
+        let f = self.state.frames.iter().find(|f| f.id == frame)?;
+        self.bundle.sops.get(&f.sop)
+    }
+
+    fn node(&self, frame: u64, node: NodeId) -> Option<&'b NodeIr> {
+        self.sop_of(frame)?.nodes.get(node)
+    }
+
+    fn token_index(&self, id: u64) -> Option<usize> {
+        self.state.tokens.iter().position(|t| t.id == id)
+    }
+
+    fn burn(&mut self) -> Result<(), EngineError> {
+        self.fuel += 1;
+        if self.fuel > self.fuel_limit {
+            return Err(EngineError::FuelExhausted {
+                limit: self.fuel_limit,
+            });
+        }
+        Ok(())
+    }
+
+    /// Makes `node` of `frame` active (or finishes the frame at an end).
+    fn activate(
+        &mut self,
+        frame: u64,
+        node_id: NodeId,
+        parent: Option<u64>,
+    ) -> Result<(), EngineError> {
+        self.burn()?;
+        let Some(sop) = self.sop_of(frame) else {
+            return Ok(());
+        };
+        let Some(node) = sop.nodes.get(node_id) else {
+            return Ok(());
+        };
+        self.state.path.push_back(Visit {
+            sop: sop.name.clone(),
+            step: node.name.clone(),
+            at: self.now,
+        });
+        if node.is_end {
+            return self.end_frame(frame, node);
+        }
+        let calendar = sop
+            .calendar
+            .as_ref()
+            .and_then(|c| self.bundle.calendars.get(c));
+        let due = node
+            .deadline
+            .and_then(|d| time::add(self.now, d.amount, d.unit, calendar));
+        let id = self.next_id();
+        self.state.tokens.push(Token {
+            id,
+            frame,
+            node: node_id,
+            step: node.name.clone(),
+            activated: self.now,
+            due,
+            escalated_to: None,
+            phase: Phase::Work,
+            parent,
+            pending_branches: 0,
+            pending_referrals: Vec::new(),
+            sub_frame: None,
+        });
+        if node.needs_completion {
+            self.effects.push(Effect::Task {
+                sop: sop.name.clone(),
+                step: node.name.clone(),
+                roles: node.performers.clone(),
+                due,
+            });
+            Ok(())
+        } else {
+            self.finish_work(id)
+        }
+    }
+
+    /// The step's own work is done: start its referrals, branches and call.
+    fn finish_work(&mut self, token: u64) -> Result<(), EngineError> {
+        let Some(ti) = self.token_index(token) else {
+            return Ok(());
+        };
+        let (frame, node_id) = (self.state.tokens[ti].frame, self.state.tokens[ti].node);
+        let Some(node) = self.node(frame, node_id) else {
+            return Ok(());
+        };
+        self.state.tokens[ti].phase = Phase::Waiting;
+        self.state.tokens[ti].pending_branches = node.branches.len() as u32;
+        for service in &node.refers {
+            self.create_referral(token, service)?;
+        }
+        if let Some(callee) = &node.call {
+            if let Some(sub) = self.bundle.sops.get(callee) {
+                let fid = self.next_id();
+                self.state.frames.push(Frame {
+                    id: fid,
+                    sop: callee.clone(),
+                    caller: Some(token),
+                });
+                if let Some(ti) = self.token_index(token) {
+                    self.state.tokens[ti].sub_frame = Some(fid);
+                }
+                self.effects.push(Effect::SubCaseStarted {
+                    sop: callee.clone(),
+                });
+                self.activate(fid, sub.start, None)?;
+            }
+        }
+        for &b in &node.branches {
+            if self.token_index(token).is_none() {
+                break; // the block was left meanwhile
+            }
+            self.activate(frame, b, Some(token))?;
+        }
+        self.advance_if_ready(token)
+    }
+
+    fn is_ready(&self, token: u64) -> bool {
+        self.token_index(token).is_some_and(|i| {
+            let t = &self.state.tokens[i];
+            t.phase == Phase::Waiting
+                && t.pending_branches == 0
+                && t.pending_referrals.is_empty()
+                && t.sub_frame.is_none()
+        })
+    }
+
+    fn advance_if_ready(&mut self, token: u64) -> Result<(), EngineError> {
+        if self.is_ready(token) {
+            self.advance(token)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Leaves a finished step by its `next` or decision.
+    fn advance(&mut self, token: u64) -> Result<(), EngineError> {
+        let Some(ti) = self.token_index(token) else {
+            return Ok(());
+        };
+        let t = self.state.tokens.remove(ti);
+        let Some(sop) = self.sop_of(t.frame) else {
+            return Ok(());
+        };
+        let Some(node) = sop.nodes.get(t.node) else {
+            return Ok(());
+        };
+        let target = match &node.transition {
+            TransitionIr::None => return Ok(()),
+            TransitionIr::Next(target) => *target,
+            TransitionIr::Decide { arms, default } => {
+                let chosen = arms
+                    .iter()
+                    .position(|(g, _)| eval::truthy(&eval::eval(self.bundle, &self.state, g)))
+                    .map(|i| (Some(i), arms[i].1))
+                    .or_else(|| default.map(|d| (None, d)));
+                let Some((arm, target)) = chosen else {
+                    return Err(EngineError::NoBranchMatched {
+                        step: node.name.clone(),
+                    });
+                };
+                let to = match target {
+                    TargetIr::Node(n) => {
+                        sop.nodes.get(n).map(|n| n.name.clone()).unwrap_or_default()
+                    }
+                    TargetIr::Join => "join".to_string(),
+                };
+                self.state
+                    .decisions
+                    .push_back((sop.name.clone(), node.name.clone(), arm));
+                self.effects.push(Effect::Decided {
+                    sop: sop.name.clone(),
+                    step: node.name.clone(),
+                    arm,
+                    to,
+                });
+                target
+            }
+        };
+        match target {
+            TargetIr::Node(n) => self.activate(t.frame, n, t.parent),
+            TargetIr::Join => match t.parent {
+                Some(p) => {
+                    if let Some(pi) = self.token_index(p) {
+                        let pb = &mut self.state.tokens[pi].pending_branches;
+                        *pb = pb.saturating_sub(1);
+                    }
+                    self.advance_if_ready(p)
+                }
+                None => Ok(()),
+            },
+        }
+    }
+
+    fn end_frame(&mut self, frame: u64, end: &NodeIr) -> Result<(), EngineError> {
+        let Some(fi) = self.state.frames.iter().position(|f| f.id == frame) else {
+            return Ok(());
+        };
+        let f = self.state.frames[fi].clone();
+        match f.caller {
+            None => {
+                self.stop(CaseStatus::Closed {
+                    end: Some(end.name.clone()),
+                    reason: None,
+                    at: self.now,
+                });
+                self.effects.push(Effect::Closed {
+                    end: Some(end.name.clone()),
+                });
+                Ok(())
+            }
+            Some(caller) => {
+                self.drop_frame(frame);
+                self.effects.push(Effect::SubCaseEnded {
+                    sop: f.sop,
+                    end: end.name.clone(),
+                });
+                if let Some(ci) = self.token_index(caller) {
+                    self.state.tokens[ci].sub_frame = None;
+                }
+                self.advance_if_ready(caller)
+            }
+        }
+    }
+
+    /// Removes a frame with its tokens (and their referrals and sub-frames).
+    fn drop_frame(&mut self, frame: u64) {
+        let ids: Vec<u64> = self
+            .state
+            .tokens
+            .iter()
+            .filter(|t| t.frame == frame)
+            .map(|t| t.id)
+            .collect();
+        for id in ids {
+            self.drop_token(id);
+        }
+        self.state.frames.retain(|f| f.id != frame);
+    }
+
+    /// Removes a token and everything it started.
+    fn drop_token(&mut self, id: u64) {
+        let Some(ti) = self.token_index(id) else {
+            return;
+        };
+        let t = self.state.tokens.remove(ti);
+        for r in t.pending_referrals {
+            self.withdraw_referral(r);
+        }
+        if let Some(sub) = t.sub_frame {
+            self.drop_frame(sub);
+        }
+        let children: Vec<u64> = self
+            .state
+            .tokens
+            .iter()
+            .filter(|c| c.parent == Some(id))
+            .map(|c| c.id)
+            .collect();
+        for c in children {
+            self.drop_token(c);
+        }
+    }
+
+    fn stop(&mut self, status: CaseStatus) {
+        let ids: Vec<u64> = self.state.tokens.iter().map(|t| t.id).collect();
+        for id in ids {
+            self.drop_token(id);
+        }
+        self.state.frames.retain(|f| f.caller.is_none());
+        self.state.status = status;
+    }
+
+    fn reopen(&mut self, step: Option<&str>) -> Result<(), EngineError> {
+        if self.state.status == CaseStatus::Open {
+            return Err(EngineError::CannotReopen {
+                why: "the case is open".into(),
+            });
+        }
+        let sop = self
+            .bundle
+            .sops
+            .get(&self.state.sop)
+            .ok_or_else(|| EngineError::UnknownSop {
+                sop: self.state.sop.clone(),
+            })?;
+        let node = match step {
+            None => sop.start,
+            Some(s) => sop
+                .node(s)
+                .filter(|&n| !sop.nodes[n].is_end)
+                .ok_or_else(|| EngineError::CannotReopen {
+                    why: format!("`{s}` is not a step of sop `{}`", sop.name),
+                })?,
+        };
+        self.state.status = CaseStatus::Open;
+        if !self.state.frames.iter().any(|f| f.id == 0) {
+            self.state.frames.insert(
+                0,
+                Frame {
+                    id: 0,
+                    sop: sop.name.clone(),
+                    caller: None,
+                },
+            );
+        }
+        self.effects.push(Effect::Reopened {
+            step: sop.nodes[node].name.clone(),
+        });
+        self.activate(0, node, None)
+    }
+
+    fn complete(
+        &mut self,
+        step: &str,
+        by: Option<&str>,
+        data: &BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+        consent: Option<bool>,
+    ) -> Result<(), EngineError> {
+        let token = self
+            .state
+            .tokens
+            .iter()
+            .find(|t| t.step == step && t.phase == Phase::Work)
+            .map(|t| (t.id, t.frame, t.node))
+            .ok_or_else(|| EngineError::StepNotActive {
+                step: step.to_string(),
+            })?;
+        let (id, frame, node_id) = token;
+        let Some(sop) = self.sop_of(frame) else {
+            return Err(EngineError::StepNotActive {
+                step: step.to_string(),
+            });
+        };
+        let node = &sop.nodes[node_id];
+        if !node.performers.is_empty()
+            && !by.is_some_and(|r| node.performers.iter().any(|p| p == r))
+        {
+            return Err(EngineError::RoleNotAllowed {
+                step: step.to_string(),
+                role: by
+                    .map(|r| format!("`{r}`"))
+                    .unwrap_or_else(|| "none".into()),
+                allowed: node.performers.join(", "),
+            });
+        }
+        let mut problems = Vec::new();
+        for form in data.keys() {
+            if !node.fills.contains(form) {
+                problems.push(DataProblem {
+                    form: form.clone(),
+                    field: String::new(),
+                    problem: format!("step `{step}` does not fill this form"),
+                });
+            }
+        }
+        let empty = BTreeMap::new();
+        let mut valid = Vec::new();
+        for form in &node.fills {
+            let Some(ir) = self.bundle.forms.get(form) else {
+                continue;
+            };
+            match eval::validate(form, ir, data.get(form).unwrap_or(&empty)) {
+                Ok(values) => valid.push((form.clone(), values)),
+                Err(p) => problems.extend(p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(EngineError::InvalidData { problems });
+        }
+        self.effects.push(Effect::Completed {
+            sop: sop.name.clone(),
+            step: step.to_string(),
+            by: by.map(str::to_string),
+        });
+        for (form, values) in valid {
+            self.effects.push(Effect::DataRecorded {
+                form: form.clone(),
+                fields: values.keys().cloned().collect(),
+            });
+            self.state.data.entry(form).or_default().extend(values);
+        }
+        // Scores may read other forms: recompute every form's scores and levels.
+        for form in self.bundle.forms.keys() {
+            eval::compute(self.bundle, &mut self.state, form);
+        }
+        for policy in &node.consents {
+            let given = consent.unwrap_or(true);
+            self.state.consents.insert(
+                policy.clone(),
+                ConsentRecord {
+                    given,
+                    at: self.now,
+                    by: by.map(str::to_string),
+                },
+            );
+            self.effects.push(Effect::ConsentRecorded {
+                policy: policy.clone(),
+                given,
+            });
+        }
+        self.finish_work(id)
+    }
+
+    fn record_consent(
+        &mut self,
+        policy: &str,
+        given: bool,
+        by: Option<String>,
+    ) -> Result<(), EngineError> {
+        let known = self
+            .bundle
+            .consent_for_service
+            .values()
+            .flatten()
+            .any(|p| p == policy)
+            || self
+                .bundle
+                .sops
+                .values()
+                .flat_map(|s| &s.nodes)
+                .any(|n| n.consents.iter().any(|c| c == policy));
+        if !known {
+            return Err(EngineError::UnknownPolicy {
+                policy: policy.to_string(),
+            });
+        }
+        self.state.consents.insert(
+            policy.to_string(),
+            ConsentRecord {
+                given,
+                at: self.now,
+                by,
+            },
+        );
+        self.effects.push(Effect::ConsentRecorded {
+            policy: policy.to_string(),
+            given,
+        });
+        Ok(())
+    }
+
+    fn escalation_target(&self, token: &Token) -> Option<String> {
+        let node = self.node(token.frame, token.node)?;
+        let from = token
+            .escalated_to
+            .clone()
+            .or_else(|| node.performers.first().cloned())?;
+        self.bundle.roles.get(&from)?.escalates_to.clone()
+    }
+
+    fn create_referral(&mut self, token: u64, service: &str) -> Result<(), EngineError> {
+        let id = self.next_id();
+        let step = self
+            .token_index(token)
+            .map(|i| self.state.tokens[i].step.clone())
+            .unwrap_or_default();
+        let mut referral = Referral {
+            id,
+            service: service.to_string(),
+            step,
+            token,
+            state: ReferralState::Sent,
+            provider_index: 0,
+            provider: None,
+            due: None,
+            attempts: Vec::new(),
+        };
+        let missing = self
+            .bundle
+            .consent_for_service
+            .get(service)
+            .into_iter()
+            .flatten()
+            .find(|p| !self.state.consents.get(*p).is_some_and(|c| c.given));
+        if let Some(policy) = missing {
+            referral.state = ReferralState::Refused;
+            self.effects.push(Effect::ReferralRefused {
+                service: service.to_string(),
+                policy: policy.clone(),
+            });
+            self.state.referrals.push_back(referral);
+            return Ok(());
+        }
+        if let Some(ti) = self.token_index(token) {
+            self.state.tokens[ti].pending_referrals.push(id);
+        }
+        self.state.referrals.push_back(referral);
+        self.send_to_next(id, 0)
+    }
+
+    fn referral_index(&self, id: u64) -> Option<usize> {
+        self.state.referrals.iter().position(|r| r.id == id)
+    }
+
+    /// Sends referral `id` to provider number `index`, or exhausts it.
+    fn send_to_next(&mut self, id: u64, index: usize) -> Result<(), EngineError> {
+        let Some(ri) = self.referral_index(id) else {
+            return Ok(());
+        };
+        let r = self.state.referrals[ri].clone();
+        let providers = self
+            .bundle
+            .services
+            .get(&r.service)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let token = self
+            .token_index(r.token)
+            .map(|i| self.state.tokens[i].clone());
+        match providers.get(index) {
+            Some(p) => {
+                let due = token.as_ref().and_then(|t| {
+                    let node = self.node(t.frame, t.node)?;
+                    let d = node.deadline?;
+                    let cal = self
+                        .sop_of(t.frame)?
+                        .calendar
+                        .as_ref()
+                        .and_then(|c| self.bundle.calendars.get(c));
+                    time::add(self.now, d.amount, d.unit, cal)
+                });
+                let mut r = r;
+                r.state = ReferralState::Sent;
+                r.provider_index = index;
+                r.provider = Some(p.name.clone());
+                r.due = due;
+                r.attempts.push(Attempt {
+                    provider: p.name.clone(),
+                    outcome: "sent".into(),
+                    at: self.now,
+                });
+                self.effects.push(Effect::ReferralSent {
+                    service: r.service.clone(),
+                    provider: p.name.clone(),
+                });
+                self.state.referrals.set(ri, r);
+                Ok(())
+            }
+            None => {
+                let to = token.as_ref().and_then(|t| self.escalation_target(t));
+                let mut r = r;
+                r.state = ReferralState::Exhausted;
+                r.provider = None;
+                r.due = None;
+                self.effects.push(Effect::ReferralExhausted {
+                    service: r.service.clone(),
+                    to,
+                });
+                let token_id = r.token;
+                self.state.referrals.set(ri, r);
+                self.referral_finished(token_id, id)
+            }
+        }
+    }
+
+    fn referral_finished(&mut self, token: u64, id: u64) -> Result<(), EngineError> {
+        if let Some(ti) = self.token_index(token) {
+            self.state.tokens[ti].pending_referrals.retain(|r| *r != id);
+        }
+        self.advance_if_ready(token)
+    }
+
+    fn withdraw_referral(&mut self, id: u64) {
+        let Some(ri) = self.referral_index(id) else {
+            return;
+        };
+        let mut r = self.state.referrals[ri].clone();
+        if matches!(r.state, ReferralState::Sent | ReferralState::Accepted) {
+            if let Some(last) = r.attempts.last_mut() {
+                last.outcome = "withdrawn".into();
+            }
+            r.state = ReferralState::Withdrawn;
+            r.due = None;
+            self.state.referrals.set(ri, r);
+        }
+    }
+
+    fn respond(&mut self, service: &str, response: ReferralResponse) -> Result<(), EngineError> {
+        let open = |r: &Referral| {
+            r.service == service && matches!(r.state, ReferralState::Sent | ReferralState::Accepted)
+        };
+        let ri = match response {
+            ReferralResponse::Done => self.state.referrals.iter().position(open),
+            _ => self
+                .state
+                .referrals
+                .iter()
+                .position(|r| r.service == service && r.state == ReferralState::Sent),
+        }
+        .ok_or_else(|| EngineError::NoSuchReferral {
+            service: service.to_string(),
+        })?;
+        let mut r = self.state.referrals[ri].clone();
+        let provider = r.provider.clone().unwrap_or_default();
+        let outcome = match response {
+            ReferralResponse::Accept => "accepted",
+            ReferralResponse::Decline => "declined",
+            ReferralResponse::Done => "done",
+        };
+        if let Some(last) = r.attempts.last_mut() {
+            last.outcome = outcome.into();
+        }
+        self.effects.push(Effect::ReferralAnswered {
+            service: service.to_string(),
+            provider,
+            outcome: outcome.into(),
+        });
+        let (id, token, was_pending) = (r.id, r.token, r.state == ReferralState::Sent);
+        match response {
+            ReferralResponse::Accept | ReferralResponse::Done => {
+                r.state = if response == ReferralResponse::Accept {
+                    ReferralState::Accepted
+                } else {
+                    ReferralState::Done
+                };
+                r.due = None;
+                self.state.referrals.set(ri, r);
+                if was_pending {
+                    self.referral_finished(token, id)
+                } else {
+                    Ok(())
+                }
+            }
+            ReferralResponse::Decline => {
+                let next = r.provider_index + 1;
+                self.state.referrals.set(ri, r);
+                self.send_to_next(id, next)
+            }
+        }
+    }
+
+    /// Handles every deadline up to the event's time, earliest first.
+    fn process_time(&mut self) -> Result<(), EngineError> {
+        loop {
+            let token_due = self
+                .state
+                .tokens
+                .iter()
+                .filter_map(|t| t.due.filter(|d| *d <= self.now).map(|d| (d, 0u8, t.id)))
+                .min();
+            let referral_due = self
+                .state
+                .referrals
+                .iter()
+                .filter(|r| r.state == ReferralState::Sent)
+                .filter_map(|r| r.due.filter(|d| *d <= self.now).map(|d| (d, 1u8, r.id)))
+                .min();
+            let Some((due, kind, id)) = [token_due, referral_due].into_iter().flatten().min()
+            else {
+                return Ok(());
+            };
+            self.burn()?;
+            if kind == 0 {
+                self.overdue_token(id, due)?
+            } else {
+                self.overdue_referral(id)?
+            }
+        }
+    }
+
+    fn overdue_token(&mut self, id: u64, due: At) -> Result<(), EngineError> {
+        let Some(ti) = self.token_index(id) else {
+            return Ok(());
+        };
+        let t = self.state.tokens[ti].clone();
+        let Some(sop) = self.sop_of(t.frame) else {
+            return Ok(());
+        };
+        let Some(node) = sop.nodes.get(t.node) else {
+            return Ok(());
+        };
+        let Some(deadline) = node.deadline else {
+            self.state.tokens[ti].due = None;
+            return Ok(());
+        };
+        if let Some(target) = deadline.on_overdue {
+            let to = sop
+                .nodes
+                .get(target)
+                .map(|n| n.name.clone())
+                .unwrap_or_default();
+            self.effects.push(Effect::OverdueMoved {
+                sop: sop.name.clone(),
+                step: node.name.clone(),
+                to,
+            });
+            self.drop_token(id);
+            return self.activate(t.frame, target, t.parent);
+        }
+        let to = self.escalation_target(&t);
+        self.effects.push(Effect::Escalated {
+            sop: sop.name.clone(),
+            step: node.name.clone(),
+            to: to.clone(),
+        });
+        let calendar = sop
+            .calendar
+            .as_ref()
+            .and_then(|c| self.bundle.calendars.get(c));
+        let next_due = if to.is_some() {
+            time::add(due, deadline.amount, deadline.unit, calendar)
+        } else {
+            None
+        };
+        let tok = &mut self.state.tokens[ti];
+        tok.escalated_to = to.or(tok.escalated_to.take());
+        tok.due = next_due;
+        Ok(())
+    }
+
+    fn overdue_referral(&mut self, id: u64) -> Result<(), EngineError> {
+        let Some(ri) = self.referral_index(id) else {
+            return Ok(());
+        };
+        let mut r = self.state.referrals[ri].clone();
+        let provider = r.provider.clone().unwrap_or_default();
+        if let Some(last) = r.attempts.last_mut() {
+            last.outcome = "timed_out".into();
+        }
+        self.effects.push(Effect::ReferralAnswered {
+            service: r.service.clone(),
+            provider,
+            outcome: "timed_out".into(),
+        });
+        let next = r.provider_index + 1;
+        r.due = None;
+        self.state.referrals.set(ri, r);
+        self.send_to_next(id, next)
+    }
+}
