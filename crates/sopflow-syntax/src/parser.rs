@@ -92,6 +92,8 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Vec<Diagnostic>> {
                 return Err(vec![syntax_error(
                     file,
                     end,
+                    text,
+                    end,
                     Text::new(
                         "unexpected text after the expression",
                         "ada teks tak terduga setelah ekspresi",
@@ -158,10 +160,22 @@ fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
-fn syntax_error(file: FileId, offset: usize, message: Text) -> Diagnostic {
+/// A syntax error at byte `offset` of `file`, covering the whole character
+/// found there in `text` (`text_offset` is the same place within `text`).
+fn syntax_error(
+    file: FileId,
+    offset: usize,
+    text: &str,
+    text_offset: usize,
+    message: Text,
+) -> Diagnostic {
+    let width = text
+        .get(text_offset..)
+        .and_then(|r| r.chars().next())
+        .map_or(0, char::len_utf8);
     Diagnostic::new(
         Code::SyntaxError,
-        Span::new(file, offset, offset + 1),
+        Span::new(file, offset, offset + width),
         message,
     )
 }
@@ -341,6 +355,8 @@ impl Lower {
             return syntax_error(
                 self.file,
                 base + pos,
+                text,
+                pos,
                 Text::new(
                     "this string is never closed: a `\"` is missing",
                     "teks ini tidak pernah ditutup: tanda `\"` kurang",
@@ -359,7 +375,7 @@ impl Lower {
                 format!("seharusnya {expected_id}, tetapi ditemukan {found_id}"),
             )
         };
-        syntax_error(self.file, base + pos, message).with_primary_label(Text::new(
+        syntax_error(self.file, base + pos, text, pos, message).with_primary_label(Text::new(
             if expected_en.is_empty() {
                 "not understood here".to_string()
             } else {
@@ -396,6 +412,8 @@ impl Lower {
             }
             Ok(_) => syntax_error(
                 self.file,
+                start,
+                text,
                 start,
                 Text::new("this text is not a declaration", "teks ini bukan deklarasi"),
             ),
@@ -1409,6 +1427,26 @@ mod tests {
             Some("Judul é")
         );
         assert_eq!(&text[sop.steps[0].span.range()], "step a { next b }");
+    }
+
+    #[test]
+    fn error_spans_cover_whole_characters() {
+        for text in [
+            "é",
+            "sop é { }",
+            "sop s { start a step a { next 😀 } end z }",
+        ] {
+            let (_, diags) = parse(text);
+            assert!(!diags.is_empty(), "{text}");
+            for d in diags {
+                assert!(
+                    text.is_char_boundary(d.span.start as usize)
+                        && text.is_char_boundary(d.span.end as usize),
+                    "{text}: {:?}",
+                    d.span
+                );
+            }
+        }
     }
 
     #[test]

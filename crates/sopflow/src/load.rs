@@ -102,7 +102,8 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
                         format!("berkas bukan teks UTF-8 (bita tidak sah pada posisi {offset})"),
                     ),
                 );
-                d.span = Span::new(id, offset, offset + 1);
+                // The lossy text has U+FFFD (3 bytes) where the bad bytes were.
+                d.span = Span::new(id, offset, offset + char::REPLACEMENT_CHARACTER.len_utf8());
                 loaded.diagnostics.push(d);
             }
         }
