@@ -25,7 +25,7 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
                 let mut all = o.roles.iter().collect::<Vec<_>>();
                 collect_unit_roles(&o.units, &mut all);
                 for r in all {
-                    roles.entry(r.name.name.clone()).or_insert(RoleIr {
+                    roles.entry(r.name.name.to_string()).or_insert(RoleIr {
                         title: title(&r.title),
                         escalates_to: None,
                     });
@@ -46,7 +46,7 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
                     .map(|h| (h.date.year, h.date.month, h.date.day))
                     .collect();
                 calendars
-                    .entry(c.name.name.clone())
+                    .entry(c.name.name.to_string())
                     .or_insert(CalendarIr { workdays, holidays });
             }
             Item::Form(f) => {
@@ -57,11 +57,11 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
                 for p in &n.providers {
                     for svc in &p.offers {
                         services
-                            .entry(svc.name.clone())
+                            .entry(svc.name.to_string())
                             .or_default()
                             .push(ProviderIr {
-                                network: n.name.name.clone(),
-                                name: p.name.name.clone(),
+                                network: n.name.name.to_string(),
+                                name: p.name.name.to_string(),
                                 title: title(&p.title),
                             });
                     }
@@ -69,7 +69,7 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
             }
             Item::Policy(p) => {
                 for c in &p.classes {
-                    classes.entry(c.name.name.clone()).or_insert(ClassIr {
+                    classes.entry(c.name.name.to_string()).or_insert(ClassIr {
                         readers: vec![],
                         writers: vec![],
                     });
@@ -90,9 +90,9 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
     }
     for chain in chains {
         for pair in chain.chain.windows(2) {
-            if let Some(role) = roles.get_mut(&pair[0].name) {
+            if let Some(role) = roles.get_mut(pair[0].name.as_str()) {
                 role.escalates_to
-                    .get_or_insert_with(|| pair[1].name.clone());
+                    .get_or_insert_with(|| pair[1].name.to_string());
             }
         }
     }
@@ -100,7 +100,7 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
         let Item::Policy(p) = item else { continue };
         for g in &p.grants {
             for c in &g.classes {
-                let Some(class) = classes.get_mut(&c.name) else {
+                let Some(class) = classes.get_mut(c.name.as_str()) else {
                     continue;
                 };
                 for r in &g.roles {
@@ -110,8 +110,8 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
                         } else {
                             &mut class.writers
                         };
-                        if !list.contains(&r.name) {
-                            list.push(r.name.clone());
+                        if !list.iter().any(|x| *x == r.name) {
+                            list.push(r.name.to_string());
                         }
                     }
                 }
@@ -123,9 +123,9 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
             };
             for provider in &n.providers {
                 for svc in &provider.offers {
-                    let list = consent_for_service.entry(svc.name.clone()).or_default();
-                    if !list.contains(&p.name.name) {
-                        list.push(p.name.name.clone());
+                    let list = consent_for_service.entry(svc.name.to_string()).or_default();
+                    if !list.iter().any(|x| *x == p.name.name) {
+                        list.push(p.name.name.to_string());
                     }
                 }
             }
@@ -138,7 +138,7 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
         .iter()
         .map(|g| {
             (
-                g.sop.name.name.clone(),
+                g.sop.name.name.to_string(),
                 lower_sop(g, single_calendar.as_deref(), &kind_of),
             )
         })
@@ -169,7 +169,7 @@ pub fn content_hash(bundle: &CompiledBundle) -> String {
 }
 
 fn title(t: &Option<ast::StrLit>) -> Option<String> {
-    t.as_ref().map(|s| s.value.clone())
+    t.as_ref().map(|s| s.value.to_string())
 }
 
 fn collect_unit_roles<'a>(units: &'a [ast::Unit], out: &mut Vec<&'a ast::Role>) {
@@ -184,7 +184,7 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
         .fields
         .iter()
         .map(|fd| FieldIr {
-            name: fd.name.name.clone(),
+            name: fd.name.name.to_string(),
             ty: match &fd.ty {
                 ast::FieldType::Bool => FieldTy::Bool,
                 ast::FieldType::Int { range } => FieldTy::Int {
@@ -192,20 +192,20 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
                     max: range.map(|r| r.hi),
                 },
                 ast::FieldType::Enum(vs) => {
-                    FieldTy::Enum(vs.iter().map(|v| v.name.clone()).collect())
+                    FieldTy::Enum(vs.iter().map(|v| v.name.to_string()).collect())
                 }
                 ast::FieldType::Text => FieldTy::Text,
                 ast::FieldType::Date => FieldTy::Date,
             },
             required: fd.required,
-            class: fd.class.as_ref().map(|c| c.name.clone()),
+            class: fd.class.as_ref().map(|c| c.name.to_string()),
         })
         .collect();
     let scores = f
         .scores
         .iter()
         .map(|s| ScoreIr {
-            name: s.name.name.clone(),
+            name: s.name.name.to_string(),
             rules: s
                 .rules
                 .iter()
@@ -217,12 +217,12 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
         .levels
         .iter()
         .map(|l| LevelIr {
-            name: l.name.name.clone(),
-            score: l.by.name.clone(),
+            name: l.name.name.to_string(),
+            score: l.by.name.to_string(),
             bands: l
                 .bands
                 .iter()
-                .map(|b| (b.name.name.clone(), b.below))
+                .map(|b| (b.name.name.to_string(), b.below))
                 .collect(),
         })
         .collect();
@@ -236,7 +236,7 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
 
 /// What a `form.member` path names, from the form's declaration.
 fn member_guard(form: &ast::Form, member: &str) -> Guard {
-    let (f, m) = (form.name.name.clone(), member.to_string());
+    let (f, m) = (form.name.name.to_string(), member.to_string());
     if form.scores.iter().any(|s| s.name.name == member) {
         Guard::Score { form: f, score: m }
     } else if form.levels.iter().any(|l| l.name.name == member) {
@@ -267,7 +267,7 @@ fn lower_guard(
                 {
                     member_guard(f, &one.name)
                 }
-                _ => Guard::Symbol(one.name.clone()),
+                _ => Guard::Symbol(one.name.to_string()),
             },
             _ => kind_of(parts).unwrap_or(Guard::Symbol(String::new())),
         },
@@ -327,12 +327,12 @@ fn lower_sop(
     let mut nodes = Vec::with_capacity(sop.steps.len() + sop.ends.len());
     let mut branches = Vec::new();
     for (i, s) in sop.steps.iter().enumerate() {
-        let mut refers: Vec<String> = s.refers.iter().map(|r| r.name.clone()).collect();
+        let mut refers: Vec<String> = s.refers.iter().map(|r| r.name.to_string()).collect();
         let mut par_branches = Vec::new();
         if let Some(p) = &s.parallel {
             for b in &p.branches {
                 match b {
-                    ast::Branch::Refer(r) => refers.push(r.name.clone()),
+                    ast::Branch::Refer(r) => refers.push(r.name.to_string()),
                     ast::Branch::Steps(b) => {
                         let n = id(b);
                         if !par_branches.contains(&n) {
@@ -369,18 +369,18 @@ fn lower_sop(
             .flatten()
             .and_then(|n| g.branch_of.get(n.index()).copied().flatten())
             .map(|(p, _)| p);
-        let call = s.calls.first().map(|c| c.name.clone());
+        let call = s.calls.first().map(|c| c.name.to_string());
         let needs_completion = !s.performers.is_empty()
             || !s.fills.is_empty()
             || !s.consents.is_empty()
             || (refers.is_empty() && par_branches.is_empty() && call.is_none());
         nodes.push(NodeIr {
-            name: s.name.name.clone(),
+            name: s.name.name.to_string(),
             title: title(&s.title),
             is_end: false,
-            performers: s.performers.iter().map(|r| r.name.clone()).collect(),
-            fills: s.fills.iter().map(|f| f.name.clone()).collect(),
-            consents: s.consents.iter().map(|c| c.name.clone()).collect(),
+            performers: s.performers.iter().map(|r| r.name.to_string()).collect(),
+            fills: s.fills.iter().map(|f| f.name.to_string()).collect(),
+            consents: s.consents.iter().map(|c| c.name.to_string()).collect(),
             deadline: s.within.as_ref().map(|w| DeadlineIr {
                 amount: w.duration.amount,
                 unit: unit(w.duration.unit),
@@ -399,7 +399,7 @@ fn lower_sop(
     }
     for e in &sop.ends {
         nodes.push(NodeIr {
-            name: e.name.name.clone(),
+            name: e.name.name.to_string(),
             title: title(&e.title),
             is_end: true,
             performers: vec![],
@@ -415,14 +415,14 @@ fn lower_sop(
         });
     }
     SopIr {
-        name: sop.name.name.clone(),
+        name: sop.name.name.to_string(),
         title: title(&sop.title),
         version: sop.version.unwrap_or(0),
         start: sop.starts.first().map(id).unwrap_or(0),
         calendar: sop
             .calendars
             .first()
-            .map(|c| c.name.clone())
+            .map(|c| c.name.to_string())
             .or_else(|| single_calendar.map(str::to_string)),
         nodes,
         branches,

@@ -42,7 +42,7 @@ pub struct SopGraph<'a> {
     pub sop: &'a Sop,
     /// Nodes are steps, ends and joins; edges are possible moves.
     pub graph: DiGraph<Node, Edge>,
-    /// Step and end names → nodes.
+    /// Step and end names → nodes (emptied once the structural checks are done).
     pub names: FxHashMap<&'a str, NodeIndex>,
     /// The start node, if exactly resolvable.
     pub start: Option<NodeIndex>,
@@ -58,8 +58,8 @@ impl<'a> SopGraph<'a> {
     /// The display name of a node.
     pub fn node_name(&self, n: NodeIndex) -> String {
         match self.graph[n] {
-            Node::Step(i) => self.sop.steps[i].name.name.clone(),
-            Node::End(i) => self.sop.ends[i].name.name.clone(),
+            Node::Step(i) => self.sop.steps[i].name.name.to_string(),
+            Node::End(i) => self.sop.ends[i].name.name.to_string(),
             Node::Join(i) => format!("{}#join", self.sop.steps[i].name.name),
         }
     }
@@ -124,6 +124,8 @@ pub fn check_sop<'a>(sop: &'a Sop, diags: &mut Vec<Diagnostic>) -> SopGraph<'a> 
         })
         .collect();
     check_shape(&g, diags);
+    // Later passes (consent, lowering) work by node index; free the name table.
+    g.names = FxHashMap::default();
     g
 }
 

@@ -186,7 +186,7 @@ impl<'a> GuardChecker<'_, 'a> {
 
     fn report_bare(&mut self, name: &str, span: Span) {
         let ident = Ident {
-            name: name.to_string(),
+            name: name.into(),
             span,
         };
         let d = match self.local {
@@ -322,7 +322,7 @@ impl<'a> GuardChecker<'_, 'a> {
                     Ty::Bare(name) => {
                         if !values.contains(name) {
                             let ident = Ident {
-                                name: (*name).to_string(),
+                                name: (*name).into(),
                                 span: other_expr.span,
                             };
                             self.diags.push(unknown_name(

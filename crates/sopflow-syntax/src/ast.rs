@@ -3,12 +3,16 @@
 
 use serde::Serialize;
 use sopflow_diagnostics::Span;
+pub use thin_vec::ThinVec;
+
+/// A name or short text, stored inline when it fits in 24 bytes.
+pub type Name = compact_str::CompactString;
 
 /// A name with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Ident {
     /// The name.
-    pub name: String,
+    pub name: Name,
     /// Where it was written.
     pub span: Span,
 }
@@ -17,7 +21,7 @@ pub struct Ident {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StrLit {
     /// The unescaped text.
-    pub value: String,
+    pub value: Name,
     /// Where it was written, quotes included.
     pub span: Span,
 }
@@ -449,19 +453,19 @@ pub struct Step {
     /// Display title.
     pub title: Option<StrLit>,
     /// Roles that may perform it.
-    pub performers: Vec<Ident>,
+    pub performers: ThinVec<Ident>,
     /// Forms filled in it.
-    pub fills: Vec<Ident>,
+    pub fills: ThinVec<Ident>,
     /// Deadline from activation.
     pub within: Option<Deadline>,
     /// Consents recorded in it (policy names).
-    pub consents: Vec<Ident>,
+    pub consents: ThinVec<Ident>,
     /// Referrals made in it (service types), outside `parallel`.
-    pub refers: Vec<Ident>,
+    pub refers: ThinVec<Ident>,
     /// Sub-SOPs called.
-    pub calls: Vec<Ident>,
+    pub calls: ThinVec<Ident>,
     /// A parallel block.
-    pub parallel: Option<Parallel>,
+    pub parallel: Option<Box<Parallel>>,
     /// Where it goes next.
     pub transition: Option<Transition>,
     /// The whole declaration.
@@ -512,7 +516,7 @@ pub enum Transition {
     /// `next target`
     Next(Target),
     /// `decide { when ... -> t  else -> t }`
-    Decide(Decision),
+    Decide(Box<Decision>),
 }
 
 /// A transition target.

@@ -452,7 +452,7 @@ impl Lower {
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         Ident {
-            name: pair.as_str().to_string(),
+            name: Name::from(pair.as_str()),
             span: self.span(pair),
         }
     }
@@ -492,7 +492,10 @@ impl Lower {
                 }
             }
         }
-        StrLit { value, span }
+        StrLit {
+            value: Name::from(value),
+            span,
+        }
     }
 
     /// An integer; one too large is reported and read as the nearest
@@ -1114,10 +1117,10 @@ impl Lower {
                             _ => {}
                         }
                     }
-                    step.parallel = Some(Parallel {
+                    step.parallel = Some(Box::new(Parallel {
                         branches,
                         span: pspan,
-                    });
+                    }));
                 }
                 Rule::next | Rule::decide => {
                     let transition = if p.as_rule() == Rule::next {
@@ -1125,7 +1128,7 @@ impl Lower {
                             self.target(p.into_inner().find(|q| q.as_rule() == Rule::target)?)?,
                         )
                     } else {
-                        Transition::Decide(self.decision(p)?)
+                        Transition::Decide(Box::new(self.decision(p)?))
                     };
                     step.transition = Some(transition);
                 }
@@ -1273,7 +1276,7 @@ impl Lower {
             Rule::int_lit => ExprKind::Int(self.int(&pair)),
             Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
             Rule::date_lit => ExprKind::Date(self.date(&pair)),
-            Rule::string => ExprKind::Str(self.string(pair).value),
+            Rule::string => ExprKind::Str(self.string(pair).value.into()),
             Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(&p)).collect()),
             _ => return None,
         };
