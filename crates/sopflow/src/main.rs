@@ -1,10 +1,11 @@
 //! The `sopflow` command line.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use sopflow::render::scenario::{self as scen, ScenarioFormat};
 use sopflow::render::{Format, HumanOptions};
-use sopflow::{CheckConfig, Code, Lang};
+use sopflow::{CheckConfig, Code, CompiledBundle, Lang, Report, SourceMap};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -62,6 +63,41 @@ enum Command {
         /// The code (SOP0203) or rule name (unreachable-step); omit to list all.
         code: Option<String>,
     },
+    /// Run every scenario (*.case.yaml) against a bundle; report failures and coverage.
+    Test {
+        /// The bundle: a directory of .sop files.
+        bundle: PathBuf,
+        /// Directory searched recursively for *.case.yaml [default: scenarios/ in the bundle's directory].
+        #[arg(long, value_name = "DIR")]
+        scenarios: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: ScenarioFormat,
+        /// Fail when the branch coverage of any sop is below N percent (0 to 100).
+        #[arg(long, value_name = "N", value_parser = parse_percent)]
+        min_coverage: Option<f64>,
+    },
+    /// Run one case's events through an sop and print what each event did.
+    Run {
+        /// The bundle: a directory of .sop files.
+        bundle: PathBuf,
+        /// The sop the case runs.
+        #[arg(long, value_name = "ID")]
+        sop: String,
+        /// A scenario file, or a YAML list of events.
+        #[arg(long, value_name = "FILE")]
+        events: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: ScenarioFormat,
+    },
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(n) if (0.0..=100.0).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
+    }
 }
 
 fn default_lang() -> Lang {
@@ -100,6 +136,230 @@ fn main() -> ExitCode {
             color,
         } => check(&paths, format, deny.is_some(), color, lang),
         Command::Explain { code } => explain(code.as_deref(), lang),
+        Command::Test {
+            bundle,
+            scenarios,
+            format,
+            min_coverage,
+        } => test(&bundle, scenarios.as_deref(), format, min_coverage, lang),
+        Command::Run {
+            bundle,
+            sop,
+            events,
+            format,
+        } => run(&bundle, &sop, &events, format, lang),
+    }
+}
+
+fn error_prefix(lang: Lang) -> &'static str {
+    if lang == Lang::Id { "galat" } else { "error" }
+}
+
+fn use_color(color: ColorArg) -> bool {
+    match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Prints a diagnostics report as `check` does; `Err` holds the exit code for a write failure.
+fn print_report(
+    report: &Report,
+    sources: &SourceMap,
+    format: Format,
+    color: ColorArg,
+    lang: Lang,
+) -> Result<(), ExitCode> {
+    let written = match format {
+        Format::Human => {
+            sopflow::render::write_human(report, sources, HumanOptions { lang }, use_color(color))
+        }
+        Format::Json => writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            sopflow::render::render_json(report, sources, lang)
+        ),
+        Format::Sarif => writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            sopflow::render::render_sarif(report, sources, lang)
+        ),
+    };
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write output: {e}");
+            Err(ExitCode::from(2))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Prints `text` to stdout; a closed pipe is not an error.
+fn print_out(text: &str) -> Result<(), ExitCode> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write output: {e}");
+            Err(ExitCode::from(2))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Loads and compiles a bundle for `test` and `run`: I/O problems exit 2,
+/// error diagnostics are printed as `check` prints them and exit 1.
+fn compile_bundle(
+    path: &Path,
+    format: ScenarioFormat,
+    lang: Lang,
+) -> Result<CompiledBundle, ExitCode> {
+    let loaded = match sopflow::load::load_paths(&[path.to_path_buf()]) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{}: {e}", error_prefix(lang));
+            return Err(ExitCode::from(2));
+        }
+    };
+    let (report, bundle) = sopflow::compile_loaded(&loaded, &CheckConfig::default());
+    match bundle {
+        Some(b) => Ok(b),
+        None => {
+            let format = match format {
+                ScenarioFormat::Human => Format::Human,
+                ScenarioFormat::Json => Format::Json,
+            };
+            print_report(&report, &loaded.sources, format, ColorArg::Auto, lang)?;
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+fn test(
+    bundle_path: &Path,
+    scenarios: Option<&Path>,
+    format: ScenarioFormat,
+    min_coverage: Option<f64>,
+    lang: Lang,
+) -> ExitCode {
+    let bundle = match compile_bundle(bundle_path, format, lang) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    // A bundle given as one file keeps its scenarios beside it.
+    let base = if bundle_path.is_file() {
+        bundle_path.parent().unwrap_or(Path::new("."))
+    } else {
+        bundle_path
+    };
+    let dir = scenarios.map_or_else(|| base.join("scenarios"), Path::to_path_buf);
+    let files = match sopflow::scenario::discover(&dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{}: {e}", error_prefix(lang));
+            return ExitCode::from(2);
+        }
+    };
+    let mut parsed = Vec::with_capacity(files.len());
+    for path in &files {
+        let file = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => parsed.push(sopflow::scenario::parse_scenario(&file, &text)),
+            Err(e) => {
+                eprintln!("{}: cannot read `{file}`: {e}", error_prefix(lang));
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let report = sopflow::scenario::run_suite(&bundle, parsed);
+    let text = match format {
+        ScenarioFormat::Human => scen::render_suite_human(&report, lang, min_coverage),
+        ScenarioFormat::Json => scen::render_suite_json(&report, lang, min_coverage) + "\n",
+    };
+    if let Err(code) = print_out(&text) {
+        return code;
+    }
+    let coverage_ok = min_coverage.is_none_or(|m| report.below(m).is_empty());
+    if report.failed() == 0 && coverage_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn run(
+    bundle_path: &Path,
+    sop: &str,
+    events_path: &Path,
+    format: ScenarioFormat,
+    lang: Lang,
+) -> ExitCode {
+    let bundle = match compile_bundle(bundle_path, format, lang) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    if !bundle.sops.contains_key(sop) {
+        let known: Vec<&str> = bundle.sops.keys().map(String::as_str).collect();
+        if lang == Lang::Id {
+            eprintln!(
+                "galat: sop `{sop}` tidak ada di bundel; yang ada: {}",
+                known.join(", ")
+            );
+        } else {
+            eprintln!(
+                "error: no sop `{sop}` in the bundle; it has: {}",
+                known.join(", ")
+            );
+        }
+        return ExitCode::from(2);
+    }
+    let file = events_path.display().to_string();
+    let text = match std::fs::read_to_string(events_path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{}: cannot read `{file}`: {e}", error_prefix(lang));
+            return ExitCode::from(2);
+        }
+    };
+    let events = match sopflow::scenario::parse_events(&file, &text) {
+        Ok(ev) => ev,
+        Err(e) => {
+            eprintln!(
+                "{}: {file}: {}",
+                error_prefix(lang),
+                scen::scenario_error_text(&e, lang)
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(other) = events.sop.as_deref().filter(|s| *s != sop) {
+        if lang == Lang::Id {
+            eprintln!("galat: `{file}` adalah skenario untuk sop `{other}`, bukan `{sop}`");
+        } else {
+            eprintln!("error: `{file}` is a scenario for sop `{other}`, not `{sop}`");
+        }
+        return ExitCode::from(2);
+    }
+    let trace = sopflow::scenario::trace_events(
+        &bundle,
+        sop,
+        &events.case_id,
+        events.start,
+        &events.events,
+    );
+    let text = match format {
+        ScenarioFormat::Human => scen::render_trace_human(&trace, lang),
+        ScenarioFormat::Json => scen::render_trace_json(&trace, lang) + "\n",
+    };
+    if let Err(code) = print_out(&text) {
+        return code;
+    }
+    if trace.all_as_expected() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 
@@ -113,42 +373,13 @@ fn check(
     let loaded = match sopflow::load::load_paths(paths) {
         Ok(l) => l,
         Err(e) => {
-            let prefix = if lang == Lang::Id { "galat" } else { "error" };
-            eprintln!("{prefix}: {e}");
+            eprintln!("{}: {e}", error_prefix(lang));
             return ExitCode::from(2);
         }
     };
     let report = sopflow::check_loaded(&loaded, &CheckConfig::default());
-    let mut stdout = std::io::stdout().lock();
-    let written = match format {
-        Format::Human => {
-            let use_color = match color {
-                ColorArg::Always => true,
-                ColorArg::Never => false,
-                ColorArg::Auto => {
-                    std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            drop(stdout);
-            sopflow::render::write_human(&report, &loaded.sources, HumanOptions { lang }, use_color)
-        }
-        Format::Json => writeln!(
-            stdout,
-            "{}",
-            sopflow::render::render_json(&report, &loaded.sources, lang)
-        ),
-        Format::Sarif => writeln!(
-            stdout,
-            "{}",
-            sopflow::render::render_sarif(&report, &loaded.sources, lang)
-        ),
-    };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write output: {e}");
-            return ExitCode::from(2);
-        }
+    if let Err(code) = print_report(&report, &loaded.sources, format, color, lang) {
+        return code;
     }
     let failed = report.error_count() > 0 || (deny_warnings && report.warning_count() > 0);
     if failed {

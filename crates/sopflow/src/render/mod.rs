@@ -1,8 +1,10 @@
-//! Rendering diagnostics: human (terminal), JSON and SARIF 2.1.0.
+//! Rendering diagnostics: human (terminal), JSON and SARIF 2.1.0; and
+//! scenario traces, suite reports and coverage ([`scenario`]).
 
 mod human;
 mod json;
 mod sarif;
+pub mod scenario;
 
 pub use human::{HumanOptions, render_human, write_human};
 pub use json::render_json;

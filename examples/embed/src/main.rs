@@ -1,0 +1,205 @@
+//! Embedding sopflow in a Rust program.
+//!
+//! Compiles the starter bundle in `sops/`, starts a complaint case, applies
+//! a few events (as a service would when people act), lists the open tasks,
+//! saves the case state as JSON, restores it and carries on with the
+//! restored copy. Run it with `cargo run -p sopflow-example-embed`.
+
+use sopflow::{At, CaseState, CaseStatus, CompiledBundle, Event, EventKind, ReferralResponse};
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Form data as the engine takes it: form → field → value.
+type FormData = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn at(text: &str) -> Result<At, sopflow::engine::BadTimestamp> {
+    text.parse()
+}
+
+/// A role completes a step, with the forms it fills.
+fn complete(time: &str, role: &str, step: &str, data: FormData) -> Result<Event, Box<dyn Error>> {
+    Ok(Event {
+        at: at(time)?,
+        by: Some(role.to_string()),
+        kind: EventKind::Complete {
+            step: step.to_string(),
+            data,
+            consent: None,
+        },
+    })
+}
+
+/// A provider answers a referral.
+fn answer(time: &str, service: &str, response: ReferralResponse) -> Result<Event, Box<dyn Error>> {
+    Ok(Event {
+        at: at(time)?,
+        by: None,
+        kind: EventKind::Referral {
+            service: service.to_string(),
+            response,
+        },
+    })
+}
+
+fn print_tasks(bundle: &CompiledBundle, case: &CaseState) {
+    let tasks = sopflow::tasks(bundle, case);
+    if tasks.is_empty() {
+        println!("open tasks: none (waiting for referrals, branches or a called sop)");
+        return;
+    }
+    println!("open tasks:");
+    for (sop, step, roles, due) in tasks {
+        let due = due.map(|d| format!(", due {d}")).unwrap_or_default();
+        println!("  {sop}.{step} for {}{due}", roles.join(" or "));
+    }
+}
+
+/// Applies `event`, prints its effects, and returns the new state.
+fn step(
+    bundle: &CompiledBundle,
+    case: &CaseState,
+    event: Event,
+) -> Result<CaseState, Box<dyn Error>> {
+    let outcome = sopflow::apply(bundle, case, event)?;
+    for effect in &outcome.effects {
+        println!("  effect: {}", serde_json::to_string(effect)?);
+    }
+    Ok(outcome.state)
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sops");
+    let (bundle, report) = sopflow::compile_dir(&dir)?;
+    println!(
+        "compiled {} sop(s) from {} file(s), {} warning(s); bundle {}",
+        report.sops,
+        report.files,
+        report.warning_count(),
+        bundle.hash.get(..12).unwrap_or(&bundle.hash)
+    );
+
+    // A case is pinned to the bundle's hash and the sop's version.
+    let started = sopflow::start(
+        &bundle,
+        "pengaduan",
+        "kasus-001",
+        at("2026-08-10T08:00:00+07:00")?,
+        Some("relawan".into()),
+    )?;
+    let mut case = started.state;
+    println!(
+        "started case {} of sop {} version {}",
+        case.case_id, case.sop, case.sop_version
+    );
+    print_tasks(&bundle, &case);
+
+    let complaint: FormData = serde_json::from_value(serde_json::json!({
+        "pengaduan": {
+            "saluran": "telepon",
+            "nama_anak": "Anak Contoh",
+            "usia_anak": 10,
+            "jenis": "fisik",
+            "darurat": true,
+            "dalam_wilayah": true
+        }
+    }))?;
+    println!("relawan records the complaint:");
+    case = step(
+        &bundle,
+        &case,
+        complete("2026-08-10T09:00:00+07:00", "relawan", "terima", complaint)?,
+    )?;
+    println!("manajer_kasus verifies it (an emergency):");
+    case = step(
+        &bundle,
+        &case,
+        complete(
+            "2026-08-10T10:00:00+07:00",
+            "manajer_kasus",
+            "verifikasi",
+            FormData::new(),
+        )?,
+    )?;
+
+    // A rejected event leaves the case untouched and says why.
+    let wrong = complete(
+        "2026-08-10T10:30:00+07:00",
+        "relawan",
+        "respon_darurat",
+        FormData::new(),
+    )?;
+    match sopflow::apply(&bundle, &case, wrong) {
+        Err(e) => println!("rejected, as it should be: {e}"),
+        Ok(_) => return Err("a volunteer must not be able to run the emergency response".into()),
+    }
+
+    println!("manajer_kasus responds (consent recorded, referrals sent):");
+    case = step(
+        &bundle,
+        &case,
+        complete(
+            "2026-08-10T11:00:00+07:00",
+            "manajer_kasus",
+            "respon_darurat",
+            FormData::new(),
+        )?,
+    )?;
+    print_tasks(&bundle, &case);
+
+    // Save the case (e.g. in a database) and restore it later.
+    let saved = serde_json::to_string(&case)?;
+    println!("saved the case state: {} bytes of JSON", saved.len());
+    let restored: CaseState = serde_json::from_str(&saved)?;
+    if restored != case {
+        return Err("the restored case differs from the saved one".into());
+    }
+    // The history replays to the same state.
+    let events: Vec<Event> = restored.history.iter().map(|h| h.event.clone()).collect();
+    if sopflow::replay(&bundle, &restored.case_id, &events)? != restored {
+        return Err("replaying the history gave another state".into());
+    }
+    println!(
+        "restored it; its history of {} events replays to the same state",
+        events.len()
+    );
+
+    println!("the providers answer:");
+    let mut case = step(
+        &bundle,
+        &restored,
+        answer(
+            "2026-08-10T13:00:00+07:00",
+            "medis",
+            ReferralResponse::Accept,
+        )?,
+    )?;
+    case = step(
+        &bundle,
+        &case,
+        answer(
+            "2026-08-10T14:00:00+07:00",
+            "psikososial",
+            ReferralResponse::Accept,
+        )?,
+    )?;
+    print_tasks(&bundle, &case);
+    let status = match &case.status {
+        CaseStatus::Open => "open".to_string(),
+        CaseStatus::Closed { end, .. } => format!("closed at {}", end.as_deref().unwrap_or("-")),
+        CaseStatus::Cancelled { reason, .. } => format!("cancelled: {reason}"),
+    };
+    println!("case {} is {status}", case.case_id);
+    Ok(())
+}
