@@ -163,8 +163,9 @@ pub fn eval(bundle: &CompiledBundle, state: &CaseState, g: &Guard) -> Option<Val
         )),
         Guard::Cmp(op, a, b) => {
             let (l, r) = (eval(bundle, state, a), eval(bundle, state, b));
+            // A value not given equals nothing: `==` and orderings are false, `!=` is true.
             let (Some(l), Some(r)) = (l, r) else {
-                return Some(Value::Bool(false));
+                return Some(Value::Bool(*op == CmpIr::Ne));
             };
             let ord = order(bundle, a, b, &l, &r);
             Some(Value::Bool(match (op, ord) {

@@ -15,6 +15,10 @@ struct Machine<'b> {
     fuel: u32,
     fuel_limit: u32,
     now: At,
+    /// Whether a decision that matches nothing rejects the event (true while
+    /// a person completes a step) or leaves the step stuck and escalated
+    /// (deadlines and referral answers must not be refused).
+    strict: bool,
 }
 
 pub(crate) fn start(
@@ -60,6 +64,7 @@ pub(crate) fn start(
         fuel: 0,
         fuel_limit: config.fuel,
         now: at,
+        strict: true,
     };
     m.activate(0, ir.start, None)?;
     let event = Event {
@@ -97,6 +102,7 @@ pub(crate) fn apply(
         fuel: 0,
         fuel_limit: config.fuel,
         now: event.at,
+        strict: false,
     };
     match &event.kind {
         EventKind::Start { .. } => {
@@ -127,6 +133,10 @@ pub(crate) fn apply(
         kind => {
             m.require_open()?;
             m.process_time()?;
+            if m.state.status != CaseStatus::Open && !matches!(kind, EventKind::Tick) {
+                // A deadline ended the case before this event: it has nothing to act on.
+                m.require_open()?;
+            }
             if m.state.status == CaseStatus::Open {
                 match kind {
                     EventKind::Tick => {}
@@ -134,7 +144,10 @@ pub(crate) fn apply(
                         step,
                         data,
                         consent,
-                    } => m.complete(step, event.by.as_deref(), data, *consent)?,
+                    } => {
+                        m.strict = true;
+                        m.complete(step, event.by.as_deref(), data, *consent)?
+                    }
                     EventKind::Referral { service, response } => m.respond(service, *response)?,
                     EventKind::Consent { policy, given } => {
                         m.record_consent(policy, *given, event.by.clone())?
@@ -246,6 +259,7 @@ impl<'b> Machine<'b> {
             pending_branches: 0,
             pending_referrals: Vec::new(),
             sub_frame: None,
+            stuck: false,
         });
         if node.needs_completion {
             self.effects.push(Effect::Task {
@@ -340,9 +354,21 @@ impl<'b> Machine<'b> {
                     .map(|i| (Some(i), arms[i].1))
                     .or_else(|| default.map(|d| (None, d)));
                 let Some((arm, target)) = chosen else {
-                    return Err(EngineError::NoBranchMatched {
+                    if self.strict {
+                        return Err(EngineError::NoBranchMatched {
+                            step: node.name.clone(),
+                        });
+                    }
+                    let to = self.escalation_target(&t);
+                    self.effects.push(Effect::DecisionStuck {
+                        sop: sop.name.clone(),
                         step: node.name.clone(),
+                        to,
                     });
+                    let mut t = t;
+                    t.stuck = true;
+                    self.state.tokens.insert(ti.min(self.state.tokens.len()), t);
+                    return Ok(());
                 };
                 let to = match target {
                     TargetIr::Node(n) => {
@@ -471,12 +497,19 @@ impl<'b> Machine<'b> {
             })?;
         let node = match step {
             None => sop.start,
-            Some(s) => sop
-                .node(s)
-                .filter(|&n| !sop.nodes[n].is_end)
-                .ok_or_else(|| EngineError::CannotReopen {
-                    why: format!("`{s}` is not a step of sop `{}`", sop.name),
-                })?,
+            Some(s) => match sop.node(s) {
+                Some(n) if sop.nodes[n].joins.is_some() => {
+                    return Err(EngineError::CannotReopen {
+                        why: format!("`{s}` is inside a parallel block of sop `{}`", sop.name),
+                    });
+                }
+                Some(n) if !sop.nodes[n].is_end => n,
+                _ => {
+                    return Err(EngineError::CannotReopen {
+                        why: format!("`{s}` is not a step of sop `{}`", sop.name),
+                    });
+                }
+            },
         };
         self.state.status = CaseStatus::Open;
         if !self.state.frames.iter().any(|f| f.id == 0) {
@@ -502,15 +535,40 @@ impl<'b> Machine<'b> {
         data: &BTreeMap<String, BTreeMap<String, serde_json::Value>>,
         consent: Option<bool>,
     ) -> Result<(), EngineError> {
-        let token = self
+        // `sop.step` picks the step of one running sop; a bare name must be unambiguous.
+        let (sop_name, step) = match step.split_once('.') {
+            Some((sop, step)) => (Some(sop), step),
+            None => (None, step),
+        };
+        let waiting: Vec<(u64, u64, NodeId, bool)> = self
             .state
             .tokens
             .iter()
-            .find(|t| t.step == step && t.phase == Phase::Work)
-            .map(|t| (t.id, t.frame, t.node))
-            .ok_or_else(|| EngineError::StepNotActive {
+            .filter(|t| t.step == step && (t.phase == Phase::Work || t.stuck))
+            .filter(|t| {
+                sop_name.is_none_or(|s| self.sop_of(t.frame).is_some_and(|ir| ir.name == s))
+            })
+            .map(|t| (t.id, t.frame, t.node, t.stuck))
+            .collect();
+        let mut sops: Vec<&str> = waiting
+            .iter()
+            .filter_map(|w| self.sop_of(w.1).map(|s| s.name.as_str()))
+            .collect();
+        sops.dedup();
+        if sops.len() > 1 {
+            return Err(EngineError::AmbiguousStep {
                 step: step.to_string(),
-            })?;
+                sops: sops.join(", "),
+            });
+        }
+        let (id, frame, node_id, stuck) =
+            waiting
+                .first()
+                .copied()
+                .ok_or_else(|| EngineError::StepNotActive {
+                    step: step.to_string(),
+                })?;
+        let token = (id, frame, node_id);
         let (id, frame, node_id) = token;
         let Some(sop) = self.sop_of(frame) else {
             return Err(EngineError::StepNotActive {
@@ -523,9 +581,7 @@ impl<'b> Machine<'b> {
         {
             return Err(EngineError::RoleNotAllowed {
                 step: step.to_string(),
-                role: by
-                    .map(|r| format!("`{r}`"))
-                    .unwrap_or_else(|| "none".into()),
+                role: by.map(str::to_string),
                 allowed: node.performers.join(", "),
             });
         }
@@ -583,6 +639,13 @@ impl<'b> Machine<'b> {
                 policy: policy.clone(),
                 given,
             });
+        }
+        if stuck {
+            // Everything the step started is over; decide again on the new data.
+            if let Some(ti) = self.token_index(id) {
+                self.state.tokens[ti].stuck = false;
+            }
+            return self.advance(id);
         }
         self.finish_work(id)
     }
@@ -836,11 +899,17 @@ impl<'b> Machine<'b> {
                 return Ok(());
             };
             self.burn()?;
-            if kind == 0 {
-                self.overdue_token(id, due)?
+            // What a deadline causes happens at the deadline, however late the
+            // event that notices it: results do not depend on how often ticks come.
+            let event_time = self.now;
+            self.now = due;
+            let handled = if kind == 0 {
+                self.overdue_token(id, due)
             } else {
-                self.overdue_referral(id)?
-            }
+                self.overdue_referral(id)
+            };
+            self.now = event_time;
+            handled?;
         }
     }
 

@@ -90,6 +90,10 @@ pub struct Token {
     pub pending_referrals: Vec<u64>,
     /// The frame it called, while that runs.
     pub sub_frame: Option<u64>,
+    /// Everything it started has finished but no decision arm held: it waits
+    /// for a completion with new data.
+    #[serde(default)]
+    pub stuck: bool,
 }
 
 /// States of a referral.
@@ -397,6 +401,17 @@ pub enum Effect {
         /// The SOP.
         sop: String,
     },
+    /// No condition of a decision held and it has no `else`, after something
+    /// other than a completion (a referral answer or a deadline): the step
+    /// stays active and is escalated so that someone can act.
+    DecisionStuck {
+        /// SOP.
+        sop: String,
+        /// Step.
+        step: String,
+        /// Role escalated to.
+        to: Option<String>,
+    },
     /// A called SOP ended.
     SubCaseEnded {
         /// The SOP.
@@ -486,12 +501,12 @@ pub enum EngineError {
         step: String,
     },
     /// No role given, or a role that may not perform the step.
-    #[error("role {role} may not complete step `{step}` (allowed: {allowed})")]
+    #[error("role {} may not complete step `{step}` (allowed: {allowed})", role.as_deref().map_or_else(|| "(none)".to_string(), |r| format!("`{r}`")))]
     RoleNotAllowed {
         /// The step.
         step: String,
-        /// The role given (or `none`).
-        role: String,
+        /// The role given, if any.
+        role: Option<String>,
         /// Roles allowed.
         allowed: String,
     },
@@ -524,6 +539,14 @@ pub enum EngineError {
     CannotReopen {
         /// Why.
         why: String,
+    },
+    /// A step name active in more than one running sop; qualify it as `sop.step`.
+    #[error("step `{step}` is active in several sops ({sops}); write it as `sop.step`")]
+    AmbiguousStep {
+        /// The step.
+        step: String,
+        /// The sops where it is active.
+        sops: String,
     },
     /// Too many steps in one event (a runaway loop).
     #[error("more than {limit} step activations in one event")]

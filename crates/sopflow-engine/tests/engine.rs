@@ -426,3 +426,146 @@ fn a_case_can_be_replayed_from_its_history() {
     let events: Vec<Event> = s.history.iter().map(|h| h.event.clone()).collect();
     assert_eq!(replay(&b, "k1", &events).expect("replay"), s);
 }
+
+const STUCK: &str = r#"
+organization o { unit u { role a  role b } escalate a -> b }
+form f { field ok: bool }
+network n { provider p1 offers svc }
+sop s {
+  start kirim
+  step kirim { by a fill f next rujuk }
+  step rujuk { refer svc  decide { when f.ok -> z } }
+  end z
+}
+sop dua { start x step x { by a within 1 hours, on overdue -> y  next z } step y { by a next z } end z }
+"#;
+
+#[test]
+fn a_decision_with_no_match_after_a_referral_answer_sticks_and_can_be_redone() {
+    let b = compile(STUCK);
+    let s = start(&b, "s", "k", at("2024-06-10T09:00:00+07:00"), None)
+        .expect("start")
+        .state;
+    let s = apply(
+        &b,
+        &s,
+        ev(
+            "2024-06-10T09:10:00+07:00",
+            Some("a"),
+            complete("kirim", serde_json::json!({"f": {"ok": false}})),
+        ),
+    )
+    .expect("kirim")
+    .state;
+    let out = apply(
+        &b,
+        &s,
+        ev(
+            "2024-06-10T09:20:00+07:00",
+            None,
+            EventKind::Referral {
+                service: "svc".into(),
+                response: ReferralResponse::Accept,
+            },
+        ),
+    )
+    .expect("a provider's answer is never refused");
+    assert!(
+        out.effects
+            .iter()
+            .any(|e| matches!(e, Effect::DecisionStuck { step, .. } if step == "rujuk")),
+        "{:?}",
+        out.effects
+    );
+    let s = out.state;
+    assert!(s.tokens.iter().any(|t| t.step == "rujuk" && t.stuck));
+    // A completion with data that matches nothing is refused; one that matches goes on.
+    let err = apply(
+        &b,
+        &s,
+        ev(
+            "2024-06-10T09:30:00+07:00",
+            None,
+            complete("rujuk", serde_json::json!({})),
+        ),
+    )
+    .expect_err("still no match");
+    assert!(matches!(err, EngineError::NoBranchMatched { .. }), "{err}");
+}
+
+#[test]
+fn on_overdue_moves_at_the_due_time_and_events_after_the_case_ended_are_refused() {
+    let b = compile(STUCK);
+    let s = start(&b, "dua", "k", at("2024-06-10T09:00:00+07:00"), None)
+        .expect("start")
+        .state;
+    let out = apply(
+        &b,
+        &s,
+        ev("2024-06-10T15:00:00+07:00", None, EventKind::Tick),
+    )
+    .expect("tick");
+    assert_eq!(
+        out.state.path.last().map(|v| v.at.to_string()).as_deref(),
+        Some("2024-06-10T10:00:00+07:00")
+    );
+    let late = apply(
+        &b,
+        &s,
+        ev(
+            "2024-06-10T15:00:00+07:00",
+            Some("a"),
+            complete("x", serde_json::json!({})),
+        ),
+    );
+    assert!(
+        matches!(late, Err(EngineError::StepNotActive { .. })),
+        "{late:?}"
+    );
+}
+
+#[test]
+fn reopening_inside_a_parallel_branch_is_refused() {
+    let b = compile(BUNDLE);
+    let s = start(&b, "pengaduan", "k1", at("2024-06-14T09:00:00+07:00"), None)
+        .expect("start")
+        .state;
+    let s = apply(
+        &b,
+        &s,
+        ev(
+            "2024-06-14T09:30:00+07:00",
+            None,
+            EventKind::Close {
+                reason: "uji".into(),
+            },
+        ),
+    )
+    .expect("close")
+    .state;
+    let err = apply(
+        &b,
+        &s,
+        ev(
+            "2024-06-14T10:00:00+07:00",
+            None,
+            EventKind::Reopen {
+                step: Some("cek".into()),
+            },
+        ),
+    )
+    .expect_err("branch");
+    assert!(matches!(err, EngineError::CannotReopen { .. }), "{err}");
+    let ok = apply(
+        &b,
+        &s,
+        ev(
+            "2024-06-14T10:00:00+07:00",
+            None,
+            EventKind::Reopen {
+                step: Some("darurat".into()),
+            },
+        ),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+}

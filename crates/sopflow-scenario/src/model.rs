@@ -22,6 +22,7 @@ pub const ERROR_CODES: &[&str] = &[
     "no_such_referral",
     "unknown_policy",
     "cannot_reopen",
+    "ambiguous_step",
     "fuel_exhausted",
 ];
 
@@ -655,7 +656,7 @@ expect:
                 "step_not_active" => EngineError::StepNotActive { step: s() },
                 "role_not_allowed" => EngineError::RoleNotAllowed {
                     step: s(),
-                    role: s(),
+                    role: None,
                     allowed: s(),
                 },
                 "invalid_data" => EngineError::InvalidData {
@@ -665,6 +666,10 @@ expect:
                 "no_such_referral" => EngineError::NoSuchReferral { service: s() },
                 "unknown_policy" => EngineError::UnknownPolicy { policy: s() },
                 "cannot_reopen" => EngineError::CannotReopen { why: s() },
+                "ambiguous_step" => EngineError::AmbiguousStep {
+                    step: s(),
+                    sops: s(),
+                },
                 "fuel_exhausted" => EngineError::FuelExhausted { limit: 1 },
                 _ => return None,
             };
@@ -680,6 +685,7 @@ expect:
                 | EngineError::NoSuchReferral { .. }
                 | EngineError::UnknownPolicy { .. }
                 | EngineError::CannotReopen { .. }
+                | EngineError::AmbiguousStep { .. }
                 | EngineError::FuelExhausted { .. } => {}
             }
             Some(e)
@@ -688,6 +694,6 @@ expect:
             let e = sample(code).expect("a sample error");
             assert_eq!(error_code(&e), *code);
         }
-        assert_eq!(ERROR_CODES.len(), 12, "one code per EngineError variant");
+        assert_eq!(ERROR_CODES.len(), 13, "one code per EngineError variant");
     }
 }

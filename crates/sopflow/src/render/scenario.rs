@@ -64,6 +64,10 @@ fn phrase(en: &str, lang: Lang) -> String {
         (" is not one of ", " bukan salah satu dari "),
         (" is not a date ", " bukan tanggal "),
         (" is not a step of sop ", " bukan langkah sop "),
+        (
+            " is inside a parallel block of sop ",
+            " berada di dalam blok paralel sop ",
+        ),
         (" does not fill this form", " tidak mengisi formulir ini"),
     ];
     for (from, to) in patterns {
@@ -109,11 +113,9 @@ pub fn engine_error_text(e: &EngineError) -> Text {
             role,
             allowed,
         } => {
-            let role = if role == "none" {
-                "(tidak ada)".to_string()
-            } else {
-                role.clone()
-            };
+            let role = role
+                .as_deref()
+                .map_or_else(|| "(tidak ada)".to_string(), |r| format!("`{r}`"));
             format!(
                 "peran {role} tidak boleh menyelesaikan langkah `{step}` (yang boleh: {allowed})"
             )
@@ -135,6 +137,9 @@ pub fn engine_error_text(e: &EngineError) -> Text {
         EngineError::UnknownPolicy { policy } => format!("kebijakan `{policy}` tidak dikenal"),
         EngineError::CannotReopen { why } => {
             format!("tidak dapat dibuka kembali: {}", phrase(why, Lang::Id))
+        }
+        EngineError::AmbiguousStep { step, sops } => {
+            format!("langkah `{step}` aktif di beberapa sop ({sops}); tulis sebagai `sop.langkah`")
         }
         EngineError::FuelExhausted { limit } => {
             format!("lebih dari {limit} aktivasi langkah dalam satu peristiwa")
@@ -271,6 +276,24 @@ pub fn effect_text(e: &Effect, case_sop: &str) -> Text {
             format!("called sop {sop} started"),
             format!("sop {sop} yang dipanggil dimulai"),
         ),
+        Effect::DecisionStuck { sop, step, to } => {
+            let to_en = to.as_deref().map_or_else(
+                || "no one further up the chain".to_string(),
+                |r| format!("escalated to {r}"),
+            );
+            let to_id = to.as_deref().map_or_else(
+                || "tidak ada atasan lagi dalam rantai".to_string(),
+                |r| format!("dieskalasi ke {r}"),
+            );
+            Text::new(
+                format!(
+                    "no condition of the decision in {sop}.{step} holds and it has no else: the step waits for new data ({to_en})"
+                ),
+                format!(
+                    "tidak ada syarat keputusan di {sop}.{step} yang terpenuhi dan tidak ada else: langkah menunggu data baru ({to_id})"
+                ),
+            )
+        }
         Effect::SubCaseEnded { sop, end } => Text::new(
             format!("called sop {sop} ended at {end}"),
             format!("sop {sop} yang dipanggil selesai di {end}"),
