@@ -59,7 +59,23 @@ impl<'a> Files<'a> for SourceFiles<'a> {
     }
 }
 
-fn to_codespan(d: &Diagnostic, lang: Lang) -> CsDiagnostic<FileId> {
+/// Source lines longer than this are not reprinted under each diagnostic:
+/// many errors on one very long line would make the output quadratic.
+pub const MAX_SNIPPET_LINE: usize = 400;
+
+/// Whether the line(s) a span starts on are short enough to show.
+fn showable(sources: &SourceMap, span: sopflow_diagnostics::Span) -> bool {
+    let Some(f) = sources.get(span.file) else {
+        return false;
+    };
+    let line = f.line_index(span.start as usize);
+    let starts = f.line_starts();
+    let start = starts.get(line).copied().unwrap_or(0);
+    let end = starts.get(line + 1).copied().unwrap_or(f.text.len());
+    end.saturating_sub(start) <= MAX_SNIPPET_LINE
+}
+
+fn to_codespan(d: &Diagnostic, lang: Lang, sources: &SourceMap) -> CsDiagnostic<FileId> {
     let severity = match d.severity {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
@@ -68,12 +84,27 @@ fn to_codespan(d: &Diagnostic, lang: Lang) -> CsDiagnostic<FileId> {
     if let Some(text) = &d.primary_label {
         primary = primary.with_message(text.get(lang));
     }
-    let mut labels = vec![primary];
-    labels.extend(d.labels.iter().map(|l| {
-        Label::new(LabelStyle::Secondary, l.span.file, l.span.range())
-            .with_message(l.message.get(lang))
-    }));
-    let mut notes: Vec<String> = d.notes.iter().map(|n| n.get(lang).to_string()).collect();
+    let mut notes: Vec<String> = Vec::new();
+    let mut labels = Vec::new();
+    if showable(sources, d.span) {
+        labels.push(primary);
+    } else {
+        let at = super::locate(sources, d.span);
+        notes.push(format!(
+            "--> {}:{}:{} (line too long to show)",
+            at.file, at.start.line, at.start.column
+        ));
+    }
+    labels.extend(
+        d.labels
+            .iter()
+            .filter(|l| showable(sources, l.span))
+            .map(|l| {
+                Label::new(LabelStyle::Secondary, l.span.file, l.span.range())
+                    .with_message(l.message.get(lang))
+            }),
+    );
+    notes.extend(d.notes.iter().map(|n| n.get(lang).to_string()));
     if let Some(help) = &d.help {
         notes.push(format!("{}: {}", help_word(lang), help.get(lang)));
     }
@@ -90,7 +121,7 @@ pub fn render_human(report: &Report, sources: &SourceMap, opts: HumanOptions) ->
     let config = Config::default();
     let mut out = String::new();
     for d in &report.diagnostics {
-        match term::emit_into_string(&config, &files, &to_codespan(d, opts.lang)) {
+        match term::emit_into_string(&config, &files, &to_codespan(d, opts.lang, sources)) {
             Ok(s) => out.push_str(&s),
             Err(_) => out.push_str(&format!("{}: {}\n", d.code, d.message.get(opts.lang))),
         }
@@ -116,8 +147,13 @@ pub fn write_human(
     let files = SourceFiles(sources);
     let config = Config::default();
     for d in &report.diagnostics {
-        if term::emit_to_write_style(&mut stream, &config, &files, &to_codespan(d, opts.lang))
-            .is_err()
+        if term::emit_to_write_style(
+            &mut stream,
+            &config,
+            &files,
+            &to_codespan(d, opts.lang, sources),
+        )
+        .is_err()
         {
             use std::io::Write;
             writeln!(stream, "{}: {}", d.code, d.message.get(opts.lang))?;
@@ -126,4 +162,22 @@ pub fn write_human(
     stream.reset()?;
     use std::io::Write;
     writeln!(stream, "{}", summary(report, opts.lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_errors_on_one_long_line_do_not_reprint_the_line() {
+        let mut sources = SourceMap::new();
+        let text = format!("organization o {{ {}}}", "role r ".repeat(2000));
+        sources.add("long.sop", text.clone());
+        let report = crate::check_sources(&sources, &crate::CheckConfig::default());
+        assert_eq!(report.error_count(), 1999);
+        let out = render_human(&report, &sources, HumanOptions { lang: Lang::En });
+        // Without the cap every diagnostic would reprint the 14 KB line (~28 MB in all).
+        assert!(out.len() < 40 * text.len(), "{} bytes", out.len());
+        assert!(out.contains("--> long.sop:1:"), "{}", &out[..200]);
+    }
 }
