@@ -672,7 +672,9 @@ fn check_shape(g: &SopGraph<'_>, diags: &mut Vec<Diagnostic>) {
     if sop.ends.is_empty() {
         return; // missing-end already says it
     }
-    let sccs = petgraph::algo::tarjan_scc(&g.graph);
+    // Kosaraju is iterative in petgraph; Tarjan recurses once per node and
+    // overflowed the stack on a 10^5-step linear sop.
+    let sccs = petgraph::algo::kosaraju_scc(&g.graph);
     let mut scc_of = vec![usize::MAX; g.graph.node_count()];
     for (k, scc) in sccs.iter().enumerate() {
         for n in scc {

@@ -313,7 +313,7 @@ fn check_call_cycles(symbols: &Symbols<'_>, sops: &[&Sop], diags: &mut Vec<Diagn
             }
         }
     }
-    for scc in petgraph::algo::tarjan_scc(&graph) {
+    for scc in petgraph::algo::kosaraju_scc(&graph) {
         let Some(&first) = scc.iter().min_by_key(|n| &sops[graph[**n]].name.name) else {
             continue;
         };
@@ -518,6 +518,16 @@ mod tests {
             "sop t { start c step c { by r decide { when true -> d else -> y } } step d { by r consent p next y } end y }",
         );
         assert_eq!(codes(&sometimes), vec!["share-without-consent"]);
+    }
+
+    #[test]
+    fn a_very_long_linear_sop_does_not_overflow_the_stack() {
+        // Test threads have 2 MiB of stack; a recursive SCC pass needs far more here.
+        let steps: String = (0..30_000)
+            .map(|i| format!("step s{i} {{ by r next s{} }}\n", i + 1))
+            .collect();
+        let text = format!("{ORG}sop panjang {{ start s0\n{steps} end s30000 }}");
+        assert!(codes(&text).is_empty());
     }
 
     #[test]

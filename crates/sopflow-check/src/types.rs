@@ -586,7 +586,7 @@ fn score_dependencies<'a>(
             }
         }
     }
-    for scc in petgraph::algo::tarjan_scc(&graph) {
+    for scc in petgraph::algo::kosaraju_scc(&graph) {
         let Some(&first) = scc.iter().min_by_key(|n| scores[graph[**n]].id) else {
             continue;
         };
