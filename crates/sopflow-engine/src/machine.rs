@@ -164,11 +164,13 @@ impl<'b> Machine<'b> {
     fn commit(mut self, event: Event) -> Outcome {
         self.state.now = event.at;
         let seq = self.state.history.len() as u64 + 1;
-        self.state.history.push_back(HistoryEntry {
-            seq,
-            event,
-            effects: self.effects.clone(),
-        });
+        self.state
+            .history
+            .push_back(std::sync::Arc::new(HistoryEntry {
+                seq,
+                event,
+                effects: self.effects.clone(),
+            }));
         Outcome {
             state: self.state,
             effects: self.effects,
@@ -230,11 +232,11 @@ impl<'b> Machine<'b> {
         let Some(node) = sop.nodes.get(node_id) else {
             return Ok(());
         };
-        self.state.path.push_back(Visit {
+        self.state.path.push_back(std::sync::Arc::new(Visit {
             sop: sop.name.clone(),
             step: node.name.clone(),
             at: self.now,
-        });
+        }));
         if node.is_end {
             return self.end_frame(frame, node);
         }

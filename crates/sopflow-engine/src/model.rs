@@ -5,6 +5,7 @@ use imbl::Vector;
 use serde::{Deserialize, Serialize};
 use sopflow_check::ir::NodeId;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A value of a form field.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -207,12 +208,13 @@ pub struct CaseState {
     pub consents: BTreeMap<String, ConsentRecord>,
     /// Every referral made.
     pub referrals: Vector<Referral>,
-    /// Steps visited, in order.
-    pub path: Vector<Visit>,
+    /// Steps visited, in order (shared entries: applying an event copies no visit).
+    pub path: Vector<Arc<Visit>>,
     /// Decision arms taken: (sop, step, arm index or `None` for else).
     pub decisions: Vector<(String, String, Option<usize>)>,
-    /// Every applied event with its effects.
-    pub history: Vector<HistoryEntry>,
+    /// Every applied event with its effects (shared entries: applying an event
+    /// copies no earlier entry).
+    pub history: Vector<Arc<HistoryEntry>>,
     /// Time of the last applied event.
     pub now: At,
     /// Next id for tokens, frames and referrals.

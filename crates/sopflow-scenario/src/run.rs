@@ -639,7 +639,7 @@ pub fn check_expect(bundle: &CompiledBundle, state: &CaseState, expect: &Expect)
     let mut out = Vec::new();
     let case_sop = state.sop.as_str();
     if let Some(path) = &expect.path {
-        let actual: Vec<&sopflow_engine::Visit> = state.path.iter().collect();
+        let actual: Vec<&sopflow_engine::Visit> = state.path.iter().map(|v| &**v).collect();
         let passed = path.len() == actual.len()
             && path
                 .iter()
