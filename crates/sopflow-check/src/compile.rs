@@ -16,7 +16,7 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
     let mut forms = BTreeMap::new();
     let mut services: BTreeMap<String, Vec<ProviderIr>> = BTreeMap::new();
     let mut classes: BTreeMap<String, ClassIr> = BTreeMap::new();
-    let mut consent_for_service: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut consent_for_service: BTreeMap<String, Vec<Name>> = BTreeMap::new();
     let mut networks: BTreeMap<&str, &ast::Network> = BTreeMap::new();
     let mut ast_forms: BTreeMap<&str, &ast::Form> = BTreeMap::new();
     for item in items() {
@@ -60,8 +60,8 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
                             .entry(svc.name.to_string())
                             .or_default()
                             .push(ProviderIr {
-                                network: n.name.name.to_string(),
-                                name: p.name.name.to_string(),
+                                network: n.name.name.clone(),
+                                name: p.name.name.clone(),
                                 title: title(&p.title),
                             });
                     }
@@ -92,7 +92,7 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
         for pair in chain.chain.windows(2) {
             if let Some(role) = roles.get_mut(pair[0].name.as_str()) {
                 role.escalates_to
-                    .get_or_insert_with(|| pair[1].name.to_string());
+                    .get_or_insert_with(|| pair[1].name.clone());
             }
         }
     }
@@ -124,8 +124,8 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
             for provider in &n.providers {
                 for svc in &provider.offers {
                     let list = consent_for_service.entry(svc.name.to_string()).or_default();
-                    if !list.iter().any(|x| *x == p.name.name) {
-                        list.push(p.name.name.to_string());
+                    if !list.contains(&p.name.name) {
+                        list.push(p.name.name.clone());
                     }
                 }
             }
@@ -184,7 +184,7 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
         .fields
         .iter()
         .map(|fd| FieldIr {
-            name: fd.name.name.to_string(),
+            name: fd.name.name.clone(),
             ty: match &fd.ty {
                 ast::FieldType::Bool => FieldTy::Bool,
                 ast::FieldType::Int { range } => FieldTy::Int {
@@ -192,7 +192,7 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
                     max: range.map(|r| r.hi),
                 },
                 ast::FieldType::Enum(vs) => {
-                    FieldTy::Enum(vs.iter().map(|v| v.name.to_string()).collect())
+                    FieldTy::Enum(vs.iter().map(|v| v.name.clone()).collect())
                 }
                 ast::FieldType::Text => FieldTy::Text,
                 ast::FieldType::Date => FieldTy::Date,
@@ -205,7 +205,7 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
         .scores
         .iter()
         .map(|s| ScoreIr {
-            name: s.name.name.to_string(),
+            name: s.name.name.clone(),
             rules: s
                 .rules
                 .iter()
@@ -217,12 +217,12 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
         .levels
         .iter()
         .map(|l| LevelIr {
-            name: l.name.name.to_string(),
-            score: l.by.name.to_string(),
+            name: l.name.name.clone(),
+            score: l.by.name.clone(),
             bands: l
                 .bands
                 .iter()
-                .map(|b| (b.name.name.to_string(), b.below))
+                .map(|b| (b.name.name.clone(), b.below))
                 .collect(),
         })
         .collect();
@@ -238,11 +238,20 @@ fn lower_form(f: &ast::Form, kind_of: &dyn Fn(&[ast::Ident]) -> Option<Guard>) -
 fn member_guard(form: &ast::Form, member: &str) -> Guard {
     let (f, m) = (form.name.name.to_string(), member.to_string());
     if form.scores.iter().any(|s| s.name.name == member) {
-        Guard::Score { form: f, score: m }
+        Guard::Score {
+            form: f.into(),
+            score: m.into(),
+        }
     } else if form.levels.iter().any(|l| l.name.name == member) {
-        Guard::Level { form: f, level: m }
+        Guard::Level {
+            form: f.into(),
+            level: m.into(),
+        }
     } else {
-        Guard::Field { form: f, field: m }
+        Guard::Field {
+            form: f.into(),
+            field: m.into(),
+        }
     }
 }
 
@@ -256,7 +265,7 @@ fn lower_guard(
     match &e.kind {
         K::Int(n) => Guard::Int(*n),
         K::Bool(b) => Guard::Bool(*b),
-        K::Str(s) => Guard::Text(s.clone()),
+        K::Str(s) => Guard::Text(s.as_str().into()),
         K::Date(d) => Guard::Date(d.year, d.month, d.day),
         K::Path(parts) => match parts.as_slice() {
             [one] => match local {
@@ -267,9 +276,9 @@ fn lower_guard(
                 {
                     member_guard(f, &one.name)
                 }
-                _ => Guard::Symbol(one.name.to_string()),
+                _ => Guard::Symbol(one.name.clone()),
             },
-            _ => kind_of(parts).unwrap_or(Guard::Symbol(String::new())),
+            _ => kind_of(parts).unwrap_or(Guard::Symbol(Name::default())),
         },
         K::Not(x) => Guard::Not(rec(x)),
         K::And(a, b) => Guard::And(rec(a), rec(b)),
@@ -327,12 +336,12 @@ fn lower_sop(
     let mut nodes = Vec::with_capacity(sop.steps.len() + sop.ends.len());
     let mut branches = Vec::new();
     for (i, s) in sop.steps.iter().enumerate() {
-        let mut refers: Vec<String> = s.refers.iter().map(|r| r.name.to_string()).collect();
+        let mut refers: Vec<Name> = s.refers.iter().map(|r| r.name.clone()).collect();
         let mut par_branches = Vec::new();
         if let Some(p) = &s.parallel {
             for b in &p.branches {
                 match b {
-                    ast::Branch::Refer(r) => refers.push(r.name.to_string()),
+                    ast::Branch::Refer(r) => refers.push(r.name.clone()),
                     ast::Branch::Steps(b) => {
                         let n = id(b);
                         if !par_branches.contains(&n) {
@@ -369,18 +378,18 @@ fn lower_sop(
             .flatten()
             .and_then(|n| g.branch_of.get(n.index()).copied().flatten())
             .map(|(p, _)| p);
-        let call = s.calls.first().map(|c| c.name.to_string());
+        let call = s.calls.first().map(|c| c.name.clone());
         let needs_completion = !s.performers.is_empty()
             || !s.fills.is_empty()
             || !s.consents.is_empty()
             || (refers.is_empty() && par_branches.is_empty() && call.is_none());
         nodes.push(NodeIr {
-            name: s.name.name.to_string(),
+            name: s.name.name.clone(),
             title: title(&s.title),
             is_end: false,
-            performers: s.performers.iter().map(|r| r.name.to_string()).collect(),
-            fills: s.fills.iter().map(|f| f.name.to_string()).collect(),
-            consents: s.consents.iter().map(|c| c.name.to_string()).collect(),
+            performers: s.performers.iter().map(|r| r.name.clone()).collect(),
+            fills: s.fills.iter().map(|f| f.name.clone()).collect(),
+            consents: s.consents.iter().map(|c| c.name.clone()).collect(),
             deadline: s.within.as_ref().map(|w| DeadlineIr {
                 amount: w.duration.amount,
                 unit: unit(w.duration.unit),
@@ -399,7 +408,7 @@ fn lower_sop(
     }
     for e in &sop.ends {
         nodes.push(NodeIr {
-            name: e.name.name.to_string(),
+            name: e.name.name.clone(),
             title: title(&e.title),
             is_end: true,
             performers: vec![],
@@ -415,15 +424,15 @@ fn lower_sop(
         });
     }
     SopIr {
-        name: sop.name.name.to_string(),
+        name: sop.name.name.clone(),
         title: title(&sop.title),
         version: sop.version.unwrap_or(0),
         start: sop.starts.first().map(id).unwrap_or(0),
         calendar: sop
             .calendars
             .first()
-            .map(|c| c.name.to_string())
-            .or_else(|| single_calendar.map(str::to_string)),
+            .map(|c| c.name.clone())
+            .or_else(|| single_calendar.map(Name::from)),
         nodes,
         branches,
     }

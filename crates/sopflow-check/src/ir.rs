@@ -5,6 +5,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A name (of a step, role, form, service…): short names are stored inline,
+/// so copying one into a case's state or an effect does not allocate.
+pub type Name = compact_str::CompactString;
+
 /// A whole compiled bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompiledBundle {
@@ -19,7 +23,7 @@ pub struct CompiledBundle {
     /// Service type → providers offering it, in declaration order.
     pub services: BTreeMap<String, Vec<ProviderIr>>,
     /// Service type → policies whose consent a referral to it needs.
-    pub consent_for_service: BTreeMap<String, Vec<String>>,
+    pub consent_for_service: BTreeMap<String, Vec<Name>>,
     /// Data classes with the roles that may read and write them.
     pub classes: BTreeMap<String, ClassIr>,
     /// SOPs by name.
@@ -32,7 +36,7 @@ pub struct RoleIr {
     /// Display title.
     pub title: Option<String>,
     /// The next role in the first escalation chain that names this role.
-    pub escalates_to: Option<String>,
+    pub escalates_to: Option<Name>,
 }
 
 /// A working-day calendar.
@@ -61,7 +65,7 @@ pub struct FormIr {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldIr {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// Its type.
     pub ty: FieldTy,
     /// Whether it must be given.
@@ -84,7 +88,7 @@ pub enum FieldTy {
         max: Option<i64>,
     },
     /// One of the listed values.
-    Enum(Vec<String>),
+    Enum(Vec<Name>),
     /// Free text.
     Text,
     /// A calendar date.
@@ -95,7 +99,7 @@ pub enum FieldTy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreIr {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// (guard, points).
     pub rules: Vec<(Guard, i64)>,
 }
@@ -104,20 +108,20 @@ pub struct ScoreIr {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LevelIr {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// The score it is derived from.
-    pub score: String,
+    pub score: Name,
     /// Bands in order: (name, exclusive upper bound; `None` for the last).
-    pub bands: Vec<(String, Option<i64>)>,
+    pub bands: Vec<(Name, Option<i64>)>,
 }
 
 /// A provider of a service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderIr {
     /// The network.
-    pub network: String,
+    pub network: Name,
     /// The provider.
-    pub name: String,
+    pub name: Name,
     /// Display title.
     pub title: Option<String>,
 }
@@ -138,7 +142,7 @@ pub type NodeId = usize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SopIr {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// Display title.
     pub title: Option<String>,
     /// Version (0 when not declared).
@@ -146,7 +150,7 @@ pub struct SopIr {
     /// The first node.
     pub start: NodeId,
     /// Calendar for working-day deadlines.
-    pub calendar: Option<String>,
+    pub calendar: Option<Name>,
     /// Steps and ends; a node's index is its [`NodeId`].
     pub nodes: Vec<NodeIr>,
     /// Every decision arm, numbered for coverage: (node, arm index; `None` = else).
@@ -164,25 +168,25 @@ impl SopIr {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeIr {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// Display title.
     pub title: Option<String>,
     /// Whether it is an end.
     pub is_end: bool,
     /// Roles that may complete it (empty: any role).
-    pub performers: Vec<String>,
+    pub performers: Vec<Name>,
     /// Forms filled when completing it.
-    pub fills: Vec<String>,
+    pub fills: Vec<Name>,
     /// Policies whose consent is recorded when completing it.
-    pub consents: Vec<String>,
+    pub consents: Vec<Name>,
     /// Deadline from activation.
     pub deadline: Option<DeadlineIr>,
     /// Referrals made once its work is done (its own and its parallel block's).
-    pub refers: Vec<String>,
+    pub refers: Vec<Name>,
     /// Parallel branches started once its work is done.
     pub branches: Vec<NodeId>,
     /// Sub-SOP called once its work is done.
-    pub call: Option<String>,
+    pub call: Option<Name>,
     /// Where it goes when everything it started has finished.
     pub transition: TransitionIr,
     /// For a step inside a parallel branch: the parallel step it joins.
@@ -256,34 +260,34 @@ pub enum Guard {
     /// A field's value.
     Field {
         /// Form.
-        form: String,
+        form: Name,
         /// Field.
-        field: String,
+        field: Name,
     },
     /// A score's value.
     Score {
         /// Form.
-        form: String,
+        form: Name,
         /// Score.
-        score: String,
+        score: Name,
     },
     /// A level's band.
     Level {
         /// Form.
-        form: String,
+        form: Name,
         /// Level.
-        level: String,
+        level: Name,
     },
     /// An int literal.
     Int(i64),
     /// A bool literal.
     Bool(bool),
     /// A text literal.
-    Text(String),
+    Text(Name),
     /// A date literal (year, month, day).
     Date(i32, u8, u8),
     /// An enum value or band name.
-    Symbol(String),
+    Symbol(Name),
     /// Negation.
     Not(Box<Guard>),
     /// Both.

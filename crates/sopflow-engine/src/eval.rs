@@ -1,7 +1,9 @@
 //! Form data validation, scores and levels, and guard evaluation.
 
-use crate::model::{CaseState, DataProblem, Value};
+use crate::model::{CaseState, DataProblem, Name, Value};
+use imbl::OrdMap;
 use sopflow_check::ir::{CmpIr, CompiledBundle, FieldTy, FormIr, Guard};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -10,7 +12,7 @@ pub fn validate(
     form_name: &str,
     form: &FormIr,
     given: &BTreeMap<String, serde_json::Value>,
-) -> Result<BTreeMap<String, Value>, Vec<DataProblem>> {
+) -> Result<BTreeMap<Name, Value>, Vec<DataProblem>> {
     let mut problems = Vec::new();
     let mut out = BTreeMap::new();
     let problem = |field: &str, p: String| DataProblem {
@@ -19,12 +21,12 @@ pub fn validate(
         problem: p,
     };
     for name in given.keys() {
-        if !form.fields.iter().any(|f| &f.name == name) {
+        if !form.fields.iter().any(|f| f.name == *name) {
             problems.push(problem(name, "no such field in this form".into()));
         }
     }
     for field in &form.fields {
-        let Some(raw) = given.get(&field.name).filter(|v| !v.is_null()) else {
+        let Some(raw) = given.get(field.name.as_str()).filter(|v| !v.is_null()) else {
             if field.required {
                 problems.push(problem(&field.name, "required but not given".into()));
             }
@@ -62,16 +64,16 @@ fn convert(ty: &FieldTy, raw: &serde_json::Value) -> Result<Value, String> {
             Ok(Value::Int(i))
         }
         (FieldTy::Enum(values), J::String(s)) => {
-            if values.contains(s) {
-                Ok(Value::Text(s.clone()))
+            if values.iter().any(|v| v == s) {
+                Ok(Value::Text(s.as_str().into()))
             } else {
                 Err(format!("`{s}` is not one of {}", values.join(", ")))
             }
         }
-        (FieldTy::Text, J::String(s)) => Ok(Value::Text(s.clone())),
+        (FieldTy::Text, J::String(s)) => Ok(Value::Text(s.as_str().into())),
         (FieldTy::Date, J::String(s)) => {
             if s.parse::<jiff::civil::Date>().is_ok() {
-                Ok(Value::Text(s.clone()))
+                Ok(Value::Text(s.as_str().into()))
             } else {
                 Err(format!("`{s}` is not a date (YYYY-MM-DD)"))
             }
@@ -105,70 +107,128 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Recomputes every score and level of `form` from the case data.
+/// Recomputes the scores and levels of `form` from the case data. A form
+/// that has not been filled has none: its scores and levels stay "not
+/// computed" (they read as nothing in guards, like a field not given), even
+/// when its rules read other forms.
 pub fn compute(bundle: &CompiledBundle, state: &mut CaseState, form_name: &str) {
     let Some(form) = bundle.forms.get(form_name) else {
         return;
     };
+    if (form.scores.is_empty() && form.levels.is_empty()) || !state.data.contains_key(form_name) {
+        return;
+    }
+    let mut computed = state.computed.get(form_name).cloned().unwrap_or_default();
     for score in &form.scores {
         let total: i64 = score
             .rules
             .iter()
-            .filter(|(g, _)| truthy(&eval(bundle, state, g)))
+            .filter(|(g, _)| holds(bundle, state, Some(&computed), form_name, g))
             .fold(0i64, |acc, (_, p)| acc.saturating_add(*p));
-        state
-            .computed
-            .entry(form_name.to_string())
-            .or_default()
-            .insert(score.name.clone(), Value::Int(total));
+        computed.insert(score.name.clone(), Value::Int(total));
     }
     for level in &form.levels {
-        let score = state
-            .computed
-            .get(form_name)
-            .and_then(|m| m.get(&level.score))
-            .cloned();
-        let Some(Value::Int(s)) = score else { continue };
+        let Some(Value::Int(s)) = computed.get(&level.score) else {
+            continue;
+        };
+        let s = *s;
         let band = level
             .bands
             .iter()
             .find(|(_, below)| below.is_none_or(|b| s < b))
             .map(|(n, _)| n.clone());
         if let Some(band) = band {
-            state
-                .computed
-                .entry(form_name.to_string())
-                .or_default()
-                .insert(level.name.clone(), Value::Text(band));
+            computed.insert(level.name.clone(), Value::Text(band));
+        }
+    }
+    state.computed.insert(Name::from(form_name), computed);
+}
+
+/// A value read by a guard, borrowed from the case or the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum V<'a> {
+    Bool(bool),
+    Int(i64),
+    Text(Cow<'a, str>),
+}
+
+impl<'a> From<&'a Value> for V<'a> {
+    fn from(v: &'a Value) -> Self {
+        match v {
+            Value::Bool(b) => V::Bool(*b),
+            Value::Int(i) => V::Int(*i),
+            Value::Text(t) => V::Text(Cow::Borrowed(t.as_str())),
         }
     }
 }
 
+/// Whether guard `g` holds for the case.
+pub fn truth(bundle: &CompiledBundle, state: &CaseState, g: &Guard) -> bool {
+    holds(bundle, state, None, "", g)
+}
+
+/// Whether `g` holds; `pending` holds the scores being recomputed for form
+/// `pending_form`, which take the place of the stored ones.
+fn holds(
+    bundle: &CompiledBundle,
+    state: &CaseState,
+    pending: Option<&OrdMap<Name, Value>>,
+    pending_form: &str,
+    g: &Guard,
+) -> bool {
+    matches!(
+        eval(
+            &Ctx {
+                bundle,
+                state,
+                pending,
+                pending_form
+            },
+            g
+        ),
+        Some(V::Bool(true))
+    )
+}
+
+struct Ctx<'c> {
+    bundle: &'c CompiledBundle,
+    state: &'c CaseState,
+    pending: Option<&'c OrdMap<Name, Value>>,
+    pending_form: &'c str,
+}
+
+impl<'c> Ctx<'c> {
+    fn computed(&self, form: &Name, name: &Name) -> Option<V<'c>> {
+        let map = match self.pending {
+            Some(p) if form == self.pending_form => p,
+            _ => self.state.computed.get(form)?,
+        };
+        map.get(name).map(V::from)
+    }
+}
+
 /// A guard's value; `None` when it reads data not (yet) given.
-pub fn eval(bundle: &CompiledBundle, state: &CaseState, g: &Guard) -> Option<Value> {
+fn eval<'c>(cx: &Ctx<'c>, g: &'c Guard) -> Option<V<'c>> {
+    let truthy = |v: Option<V<'_>>| matches!(v, Some(V::Bool(true)));
     match g {
-        Guard::Field { form, field } => state.data.get(form)?.get(field).cloned(),
-        Guard::Score { form, score } => state.computed.get(form)?.get(score).cloned(),
-        Guard::Level { form, level } => state.computed.get(form)?.get(level).cloned(),
-        Guard::Int(n) => Some(Value::Int(*n)),
-        Guard::Bool(b) => Some(Value::Bool(*b)),
-        Guard::Text(s) | Guard::Symbol(s) => Some(Value::Text(s.clone())),
-        Guard::Date(y, m, d) => Some(Value::Text(format!("{y:04}-{m:02}-{d:02}"))),
-        Guard::Not(x) => Some(Value::Bool(!truthy(&eval(bundle, state, x)))),
-        Guard::And(a, b) => Some(Value::Bool(
-            truthy(&eval(bundle, state, a)) && truthy(&eval(bundle, state, b)),
-        )),
-        Guard::Or(a, b) => Some(Value::Bool(
-            truthy(&eval(bundle, state, a)) || truthy(&eval(bundle, state, b)),
-        )),
+        Guard::Field { form, field } => cx.state.data.get(form)?.get(field).map(V::from),
+        Guard::Score { form, score } => cx.computed(form, score),
+        Guard::Level { form, level } => cx.computed(form, level),
+        Guard::Int(n) => Some(V::Int(*n)),
+        Guard::Bool(b) => Some(V::Bool(*b)),
+        Guard::Text(s) | Guard::Symbol(s) => Some(V::Text(Cow::Borrowed(s.as_str()))),
+        Guard::Date(y, m, d) => Some(V::Text(Cow::Owned(format!("{y:04}-{m:02}-{d:02}")))),
+        Guard::Not(x) => Some(V::Bool(!truthy(eval(cx, x)))),
+        Guard::And(a, b) => Some(V::Bool(truthy(eval(cx, a)) && truthy(eval(cx, b)))),
+        Guard::Or(a, b) => Some(V::Bool(truthy(eval(cx, a)) || truthy(eval(cx, b)))),
         Guard::Cmp(op, a, b) => {
-            let (l, r) = (eval(bundle, state, a), eval(bundle, state, b));
+            let (l, r) = (eval(cx, a), eval(cx, b));
             // A value not given equals nothing: `==` and orderings are false, `!=` is true.
             let (Some(l), Some(r)) = (l, r) else {
-                return Some(Value::Bool(*op == CmpIr::Ne));
+                return Some(V::Bool(*op == CmpIr::Ne));
             };
-            let ord = order(bundle, a, b, &l, &r);
-            Some(Value::Bool(match (op, ord) {
+            let ord = order(cx.bundle, a, b, &l, &r);
+            Some(V::Bool(match (op, ord) {
                 (CmpIr::Eq, o) => o == Some(Ordering::Equal),
                 (CmpIr::Ne, o) => o != Some(Ordering::Equal),
                 (CmpIr::Lt, Some(o)) => o == Ordering::Less,
@@ -179,44 +239,36 @@ pub fn eval(bundle: &CompiledBundle, state: &CaseState, g: &Guard) -> Option<Val
             }))
         }
         Guard::In(a, vs) => {
-            let Some(l) = eval(bundle, state, a) else {
-                return Some(Value::Bool(false));
+            let Some(l) = eval(cx, a) else {
+                return Some(V::Bool(false));
             };
-            Some(Value::Bool(
-                vs.iter()
-                    .any(|v| eval(bundle, state, v).as_ref() == Some(&l)),
-            ))
+            Some(V::Bool(vs.iter().any(|v| eval(cx, v).as_ref() == Some(&l))))
         }
     }
 }
 
 /// Orders two values; levels compare by band position, dates as text (ISO).
-fn order(bundle: &CompiledBundle, a: &Guard, b: &Guard, l: &Value, r: &Value) -> Option<Ordering> {
+fn order(bundle: &CompiledBundle, a: &Guard, b: &Guard, l: &V<'_>, r: &V<'_>) -> Option<Ordering> {
     let level_of = |g: &Guard| match g {
         Guard::Level { form, level } => bundle
             .forms
-            .get(form)?
+            .get(form.as_str())?
             .levels
             .iter()
-            .find(|x| &x.name == level),
+            .find(|x| x.name == *level),
         _ => None,
     };
     if let Some(level) = level_of(a).or_else(|| level_of(b)) {
-        let pos = |v: &Value| match v {
-            Value::Text(s) => level.bands.iter().position(|(n, _)| n == s),
+        let pos = |v: &V<'_>| match v {
+            V::Text(s) => level.bands.iter().position(|(n, _)| n == s.as_ref()),
             _ => None,
         };
         return Some(pos(l)?.cmp(&pos(r)?));
     }
     match (l, r) {
-        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
+        (V::Int(x), V::Int(y)) => Some(x.cmp(y)),
+        (V::Bool(x), V::Bool(y)) => Some(x.cmp(y)),
+        (V::Text(x), V::Text(y)) => Some(x.cmp(y)),
         _ => None,
     }
-}
-
-/// Whether a guard value counts as true.
-pub fn truthy(v: &Option<Value>) -> bool {
-    matches!(v, Some(Value::Bool(true)))
 }

@@ -8,10 +8,12 @@
 //! See `docs/semantics.md` for the rules.
 
 mod eval;
+mod log;
 mod machine;
 mod model;
 mod time;
 
+pub use log::Log;
 pub use model::*;
 pub use time::{At, BadTimestamp};
 
@@ -89,14 +91,14 @@ pub fn replay(
 pub fn tasks<'s>(
     bundle: &CompiledBundle,
     state: &'s CaseState,
-) -> Vec<(&'s str, &'s str, Vec<String>, Option<At>)> {
+) -> Vec<(&'s str, &'s str, Vec<Name>, Option<At>)> {
     state
         .tokens
         .iter()
         .filter(|t| t.phase == Phase::Work)
         .filter_map(|t| {
             let frame = state.frames.iter().find(|f| f.id == t.frame)?;
-            let node = bundle.sops.get(&frame.sop)?.nodes.get(t.node)?;
+            let node = bundle.sops.get(frame.sop.as_str())?.nodes.get(t.node)?;
             Some((
                 frame.sop.as_str(),
                 t.step.as_str(),

@@ -7,6 +7,7 @@ use crate::model::*;
 use crate::time::{self, At};
 use sopflow_check::ir::{CompiledBundle, NodeId, NodeIr, SopIr, TargetIr, TransitionIr};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 struct Machine<'b> {
     bundle: &'b CompiledBundle,
@@ -36,20 +37,20 @@ pub(crate) fn start(
             sop: sop.to_string(),
         })?;
     let state = CaseState {
-        case_id: case_id.to_string(),
-        bundle_hash: bundle.hash.clone(),
-        sop: sop.to_string(),
+        case_id: Arc::from(case_id),
+        bundle_hash: Arc::from(bundle.hash.as_str()),
+        sop: Name::from(sop),
         sop_version: ir.version,
         status: CaseStatus::Open,
         frames: vec![Frame {
             id: 0,
-            sop: sop.to_string(),
+            sop: Name::from(sop),
             caller: None,
         }],
         tokens: Vec::new(),
-        data: BTreeMap::new(),
-        computed: BTreeMap::new(),
-        consents: BTreeMap::new(),
+        data: Default::default(),
+        computed: Default::default(),
+        consents: Default::default(),
         referrals: Default::default(),
         path: Default::default(),
         decisions: Default::default(),
@@ -83,9 +84,9 @@ pub(crate) fn apply(
     event: Event,
     config: &EngineConfig,
 ) -> Result<Outcome, EngineError> {
-    if state.bundle_hash != bundle.hash {
+    if *state.bundle_hash != *bundle.hash {
         return Err(EngineError::BundleMismatch {
-            pinned: state.bundle_hash.clone(),
+            pinned: state.bundle_hash.to_string(),
             given: bundle.hash.clone(),
         });
     }
@@ -164,13 +165,11 @@ impl<'b> Machine<'b> {
     fn commit(mut self, event: Event) -> Outcome {
         self.state.now = event.at;
         let seq = self.state.history.len() as u64 + 1;
-        self.state
-            .history
-            .push_back(std::sync::Arc::new(HistoryEntry {
-                seq,
-                event,
-                effects: self.effects.clone(),
-            }));
+        self.state.history.push(HistoryEntry {
+            seq,
+            event,
+            effects: self.effects.clone(),
+        });
         Outcome {
             state: self.state,
             effects: self.effects,
@@ -197,7 +196,7 @@ impl<'b> Machine<'b> {
 
     fn sop_of(&self, frame: u64) -> Option<&'b SopIr> {
         let f = self.state.frames.iter().find(|f| f.id == frame)?;
-        self.bundle.sops.get(&f.sop)
+        self.bundle.sops.get(f.sop.as_str())
     }
 
     fn node(&self, frame: u64, node: NodeId) -> Option<&'b NodeIr> {
@@ -232,18 +231,18 @@ impl<'b> Machine<'b> {
         let Some(node) = sop.nodes.get(node_id) else {
             return Ok(());
         };
-        self.state.path.push_back(std::sync::Arc::new(Visit {
+        self.state.path.push(Visit {
             sop: sop.name.clone(),
             step: node.name.clone(),
             at: self.now,
-        }));
+        });
         if node.is_end {
             return self.end_frame(frame, node);
         }
         let calendar = sop
             .calendar
             .as_ref()
-            .and_then(|c| self.bundle.calendars.get(c));
+            .and_then(|c| self.bundle.calendars.get(c.as_str()));
         let due = node
             .deadline
             .and_then(|d| time::add(self.now, d.amount, d.unit, calendar));
@@ -291,7 +290,7 @@ impl<'b> Machine<'b> {
             self.create_referral(token, service)?;
         }
         if let Some(callee) = &node.call {
-            if let Some(sub) = self.bundle.sops.get(callee) {
+            if let Some(sub) = self.bundle.sops.get(callee.as_str()) {
                 let fid = self.next_id();
                 self.state.frames.push(Frame {
                     id: fid,
@@ -352,13 +351,13 @@ impl<'b> Machine<'b> {
             TransitionIr::Decide { arms, default } => {
                 let chosen = arms
                     .iter()
-                    .position(|(g, _)| eval::truthy(&eval::eval(self.bundle, &self.state, g)))
+                    .position(|(g, _)| eval::truth(self.bundle, &self.state, g))
                     .map(|i| (Some(i), arms[i].1))
                     .or_else(|| default.map(|d| (None, d)));
                 let Some((arm, target)) = chosen else {
                     if self.strict {
                         return Err(EngineError::NoBranchMatched {
-                            step: node.name.clone(),
+                            step: node.name.to_string(),
                         });
                     }
                     let to = self.escalation_target(&t);
@@ -376,11 +375,11 @@ impl<'b> Machine<'b> {
                     TargetIr::Node(n) => {
                         sop.nodes.get(n).map(|n| n.name.clone()).unwrap_or_default()
                     }
-                    TargetIr::Join => "join".to_string(),
+                    TargetIr::Join => Name::const_new("join"),
                 };
                 self.state
                     .decisions
-                    .push_back((sop.name.clone(), node.name.clone(), arm));
+                    .push((sop.name.clone(), node.name.clone(), arm));
                 self.effects.push(Effect::Decided {
                     sop: sop.name.clone(),
                     step: node.name.clone(),
@@ -493,9 +492,9 @@ impl<'b> Machine<'b> {
         let sop = self
             .bundle
             .sops
-            .get(&self.state.sop)
+            .get(self.state.sop.as_str())
             .ok_or_else(|| EngineError::UnknownSop {
-                sop: self.state.sop.clone(),
+                sop: self.state.sop.to_string(),
             })?;
         let node = match step {
             None => sop.start,
@@ -589,7 +588,7 @@ impl<'b> Machine<'b> {
         }
         let mut problems = Vec::new();
         for form in data.keys() {
-            if !node.fills.contains(form) {
+            if !node.fills.iter().any(|f| f == form) {
                 problems.push(DataProblem {
                     form: form.clone(),
                     field: String::new(),
@@ -600,10 +599,10 @@ impl<'b> Machine<'b> {
         let empty = BTreeMap::new();
         let mut valid = Vec::new();
         for form in &node.fills {
-            let Some(ir) = self.bundle.forms.get(form) else {
+            let Some(ir) = self.bundle.forms.get(form.as_str()) else {
                 continue;
             };
-            match eval::validate(form, ir, data.get(form).unwrap_or(&empty)) {
+            match eval::validate(form, ir, data.get(form.as_str()).unwrap_or(&empty)) {
                 Ok(values) => valid.push((form.clone(), values)),
                 Err(p) => problems.extend(p),
             }
@@ -613,8 +612,8 @@ impl<'b> Machine<'b> {
         }
         self.effects.push(Effect::Completed {
             sop: sop.name.clone(),
-            step: step.to_string(),
-            by: by.map(str::to_string),
+            step: Name::from(step),
+            by: by.map(Name::from),
         });
         for (form, values) in valid {
             self.effects.push(Effect::DataRecorded {
@@ -634,7 +633,7 @@ impl<'b> Machine<'b> {
                 ConsentRecord {
                     given,
                     at: self.now,
-                    by: by.map(str::to_string),
+                    by: by.map(Name::from),
                 },
             );
             self.effects.push(Effect::ConsentRecorded {
@@ -676,27 +675,27 @@ impl<'b> Machine<'b> {
             });
         }
         self.state.consents.insert(
-            policy.to_string(),
+            Name::from(policy),
             ConsentRecord {
                 given,
                 at: self.now,
-                by,
+                by: by.map(Name::from),
             },
         );
         self.effects.push(Effect::ConsentRecorded {
-            policy: policy.to_string(),
+            policy: Name::from(policy),
             given,
         });
         Ok(())
     }
 
-    fn escalation_target(&self, token: &Token) -> Option<String> {
+    fn escalation_target(&self, token: &Token) -> Option<Name> {
         let node = self.node(token.frame, token.node)?;
         let from = token
             .escalated_to
             .clone()
             .or_else(|| node.performers.first().cloned())?;
-        self.bundle.roles.get(&from)?.escalates_to.clone()
+        self.bundle.roles.get(from.as_str())?.escalates_to.clone()
     }
 
     fn create_referral(&mut self, token: u64, service: &str) -> Result<(), EngineError> {
@@ -707,7 +706,7 @@ impl<'b> Machine<'b> {
             .unwrap_or_default();
         let mut referral = Referral {
             id,
-            service: service.to_string(),
+            service: Name::from(service),
             step,
             token,
             state: ReferralState::Sent,
@@ -726,16 +725,16 @@ impl<'b> Machine<'b> {
         if let Some(policy) = missing {
             referral.state = ReferralState::Refused;
             self.effects.push(Effect::ReferralRefused {
-                service: service.to_string(),
+                service: Name::from(service),
                 policy: policy.clone(),
             });
-            self.state.referrals.push_back(referral);
+            self.state.referrals.push(Arc::new(referral));
             return Ok(());
         }
         if let Some(ti) = self.token_index(token) {
             self.state.tokens[ti].pending_referrals.push(id);
         }
-        self.state.referrals.push_back(referral);
+        self.state.referrals.push(Arc::new(referral));
         self.send_to_next(id, 0)
     }
 
@@ -748,11 +747,11 @@ impl<'b> Machine<'b> {
         let Some(ri) = self.referral_index(id) else {
             return Ok(());
         };
-        let r = self.state.referrals[ri].clone();
+        let r = Referral::clone(&self.state.referrals[ri]);
         let providers = self
             .bundle
             .services
-            .get(&r.service)
+            .get(r.service.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         let token = self
@@ -767,7 +766,7 @@ impl<'b> Machine<'b> {
                         .sop_of(t.frame)?
                         .calendar
                         .as_ref()
-                        .and_then(|c| self.bundle.calendars.get(c));
+                        .and_then(|c| self.bundle.calendars.get(c.as_str()));
                     time::add(self.now, d.amount, d.unit, cal)
                 });
                 let mut r = r;
@@ -784,7 +783,7 @@ impl<'b> Machine<'b> {
                     service: r.service.clone(),
                     provider: p.name.clone(),
                 });
-                self.state.referrals.set(ri, r);
+                self.state.referrals[ri] = Arc::new(r);
                 Ok(())
             }
             None => {
@@ -798,7 +797,7 @@ impl<'b> Machine<'b> {
                     to,
                 });
                 let token_id = r.token;
-                self.state.referrals.set(ri, r);
+                self.state.referrals[ri] = Arc::new(r);
                 self.referral_finished(token_id, id)
             }
         }
@@ -815,19 +814,19 @@ impl<'b> Machine<'b> {
         let Some(ri) = self.referral_index(id) else {
             return;
         };
-        let mut r = self.state.referrals[ri].clone();
+        let mut r = Referral::clone(&self.state.referrals[ri]);
         if matches!(r.state, ReferralState::Sent | ReferralState::Accepted) {
             if let Some(last) = r.attempts.last_mut() {
                 last.outcome = "withdrawn".into();
             }
             r.state = ReferralState::Withdrawn;
             r.due = None;
-            self.state.referrals.set(ri, r);
+            self.state.referrals[ri] = Arc::new(r);
         }
     }
 
     fn respond(&mut self, service: &str, response: ReferralResponse) -> Result<(), EngineError> {
-        let open = |r: &Referral| {
+        let open = |r: &Arc<Referral>| {
             r.service == service && matches!(r.state, ReferralState::Sent | ReferralState::Accepted)
         };
         let ri = match response {
@@ -841,7 +840,7 @@ impl<'b> Machine<'b> {
         .ok_or_else(|| EngineError::NoSuchReferral {
             service: service.to_string(),
         })?;
-        let mut r = self.state.referrals[ri].clone();
+        let mut r = Referral::clone(&self.state.referrals[ri]);
         let provider = r.provider.clone().unwrap_or_default();
         let outcome = match response {
             ReferralResponse::Accept => "accepted",
@@ -852,7 +851,7 @@ impl<'b> Machine<'b> {
             last.outcome = outcome.into();
         }
         self.effects.push(Effect::ReferralAnswered {
-            service: service.to_string(),
+            service: Name::from(service),
             provider,
             outcome: outcome.into(),
         });
@@ -865,7 +864,7 @@ impl<'b> Machine<'b> {
                     ReferralState::Done
                 };
                 r.due = None;
-                self.state.referrals.set(ri, r);
+                self.state.referrals[ri] = Arc::new(r);
                 if was_pending {
                     self.referral_finished(token, id)
                 } else {
@@ -874,7 +873,7 @@ impl<'b> Machine<'b> {
             }
             ReferralResponse::Decline => {
                 let next = r.provider_index + 1;
-                self.state.referrals.set(ri, r);
+                self.state.referrals[ri] = Arc::new(r);
                 self.send_to_next(id, next)
             }
         }
@@ -953,7 +952,7 @@ impl<'b> Machine<'b> {
         let calendar = sop
             .calendar
             .as_ref()
-            .and_then(|c| self.bundle.calendars.get(c));
+            .and_then(|c| self.bundle.calendars.get(c.as_str()));
         let next_due = if to.is_some() {
             time::add(due, deadline.amount, deadline.unit, calendar)
         } else {
@@ -969,7 +968,7 @@ impl<'b> Machine<'b> {
         let Some(ri) = self.referral_index(id) else {
             return Ok(());
         };
-        let mut r = self.state.referrals[ri].clone();
+        let mut r = Referral::clone(&self.state.referrals[ri]);
         let provider = r.provider.clone().unwrap_or_default();
         if let Some(last) = r.attempts.last_mut() {
             last.outcome = "timed_out".into();
@@ -981,7 +980,7 @@ impl<'b> Machine<'b> {
         });
         let next = r.provider_index + 1;
         r.due = None;
-        self.state.referrals.set(ri, r);
+        self.state.referrals[ri] = Arc::new(r);
         self.send_to_next(id, next)
     }
 }

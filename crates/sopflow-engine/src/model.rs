@@ -1,10 +1,11 @@
 //! Case state, events, effects and errors: the engine's data, all serialisable.
 
+use crate::log::Log;
 use crate::time::At;
-use imbl::Vector;
+use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
+pub use sopflow_check::ir::Name;
 use sopflow_check::ir::NodeId;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A value of a form field.
@@ -16,7 +17,7 @@ pub enum Value {
     /// Whole number.
     Int(i64),
     /// Text, an enum value, or a date (`YYYY-MM-DD`), as the field's type says.
-    Text(String),
+    Text(Name),
 }
 
 /// Where a case is.
@@ -28,7 +29,7 @@ pub enum CaseStatus {
     /// Finished at an end of its SOP, or closed by hand (`end` is then `None`).
     Closed {
         /// The end reached.
-        end: Option<String>,
+        end: Option<Name>,
         /// Why it was closed by hand.
         reason: Option<String>,
         /// When.
@@ -49,7 +50,7 @@ pub struct Frame {
     /// Frame id.
     pub id: u64,
     /// The SOP it runs.
-    pub sop: String,
+    pub sop: Name,
     /// The token (in the calling frame) waiting for it to end.
     pub caller: Option<u64>,
 }
@@ -74,13 +75,13 @@ pub struct Token {
     /// The step.
     pub node: NodeId,
     /// The step's name (for people and tools).
-    pub step: String,
+    pub step: Name,
     /// When it became active.
     pub activated: At,
     /// When it is due, if it has a deadline.
     pub due: Option<At>,
     /// The last role it was escalated to.
-    pub escalated_to: Option<String>,
+    pub escalated_to: Option<Name>,
     /// What it is doing.
     pub phase: Phase,
     /// The parallel step token whose block it runs in.
@@ -119,9 +120,9 @@ pub enum ReferralState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {
     /// The provider.
-    pub provider: String,
+    pub provider: Name,
     /// `sent`, `accepted`, `declined`, `timed_out`, `done`, `withdrawn`.
-    pub outcome: String,
+    pub outcome: Name,
     /// When the attempt started.
     pub at: At,
 }
@@ -132,9 +133,9 @@ pub struct Referral {
     /// Referral id.
     pub id: u64,
     /// Service type.
-    pub service: String,
+    pub service: Name,
     /// The step that made it.
-    pub step: String,
+    pub step: Name,
     /// The token waiting for it.
     pub token: u64,
     /// Current state.
@@ -142,7 +143,7 @@ pub struct Referral {
     /// Index of the current provider among those offering the service.
     pub provider_index: usize,
     /// The current provider, if any.
-    pub provider: Option<String>,
+    pub provider: Option<Name>,
     /// Answer deadline for the current provider.
     pub due: Option<At>,
     /// Every provider tried, in order.
@@ -157,16 +158,16 @@ pub struct ConsentRecord {
     /// When.
     pub at: At,
     /// Recorded by which role.
-    pub by: Option<String>,
+    pub by: Option<Name>,
 }
 
 /// One visited step, in order: the path a case took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visit {
     /// The SOP.
-    pub sop: String,
+    pub sop: Name,
     /// The step or end.
-    pub step: String,
+    pub step: Name,
     /// When it became active.
     pub at: At,
 }
@@ -187,11 +188,11 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseState {
     /// Case id (chosen by the caller).
-    pub case_id: String,
+    pub case_id: Arc<str>,
     /// Hash of the compiled bundle the case is pinned to.
-    pub bundle_hash: String,
+    pub bundle_hash: Arc<str>,
     /// The case's SOP.
-    pub sop: String,
+    pub sop: Name,
     /// Its version.
     pub sop_version: i64,
     /// Open, closed or cancelled.
@@ -201,25 +202,27 @@ pub struct CaseState {
     /// Active steps.
     pub tokens: Vec<Token>,
     /// Form data: form → field → value.
-    pub data: BTreeMap<String, BTreeMap<String, Value>>,
+    pub data: OrdMap<Name, OrdMap<Name, Value>>,
     /// Computed scores (int) and levels (band) per form.
-    pub computed: BTreeMap<String, BTreeMap<String, Value>>,
+    pub computed: OrdMap<Name, OrdMap<Name, Value>>,
     /// Consent decisions per policy.
-    pub consents: BTreeMap<String, ConsentRecord>,
-    /// Every referral made.
-    pub referrals: Vector<Referral>,
-    /// Steps visited, in order (shared entries: applying an event copies no visit).
-    pub path: Vector<Arc<Visit>>,
+    pub consents: OrdMap<Name, ConsentRecord>,
+    /// Every referral made (shared entries: an event copies only the referrals it changes).
+    pub referrals: Vec<Arc<Referral>>,
+    /// Steps visited, in order (an append-only [`Log`]: applying an event copies no visit).
+    pub path: Log<Visit>,
     /// Decision arms taken: (sop, step, arm index or `None` for else).
-    pub decisions: Vector<(String, String, Option<usize>)>,
-    /// Every applied event with its effects (shared entries: applying an event
-    /// copies no earlier entry).
-    pub history: Vector<Arc<HistoryEntry>>,
+    pub decisions: Log<(Name, Name, Option<usize>)>,
+    /// Every applied event with its effects (an append-only [`Log`]: applying
+    /// an event copies no earlier entry).
+    pub history: Log<HistoryEntry>,
     /// Time of the last applied event.
     pub now: At,
     /// Next id for tokens, frames and referrals.
     pub next_id: u64,
 }
+
+use std::collections::BTreeMap;
 
 /// Something that happens to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -307,11 +310,11 @@ pub enum Effect {
     /// A step became active: a task for these roles (any role when empty).
     Task {
         /// SOP.
-        sop: String,
+        sop: Name,
         /// Step.
-        step: String,
+        step: Name,
         /// Roles that may do it.
-        roles: Vec<String>,
+        roles: Vec<Name>,
         /// Due date.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         due: Option<At>,
@@ -319,117 +322,117 @@ pub enum Effect {
     /// A step's work was completed.
     Completed {
         /// SOP.
-        sop: String,
+        sop: Name,
         /// Step.
-        step: String,
+        step: Name,
         /// By which role.
-        by: Option<String>,
+        by: Option<Name>,
     },
     /// Form data was recorded (field names only: values never go to logs).
     DataRecorded {
         /// The form.
-        form: String,
+        form: Name,
         /// Fields written.
-        fields: Vec<String>,
+        fields: Vec<Name>,
     },
     /// A decision took an arm.
     Decided {
         /// SOP.
-        sop: String,
+        sop: Name,
         /// Step.
-        step: String,
+        step: Name,
         /// Arm index, `None` for else.
         arm: Option<usize>,
         /// Where it went.
-        to: String,
+        to: Name,
     },
     /// An overdue step was escalated.
     Escalated {
         /// SOP.
-        sop: String,
+        sop: Name,
         /// Step.
-        step: String,
+        step: Name,
         /// The role now responsible (`None`: the chain has no one further).
-        to: Option<String>,
+        to: Option<Name>,
     },
     /// An overdue step moved on by its `on overdue -> step`.
     OverdueMoved {
         /// SOP.
-        sop: String,
+        sop: Name,
         /// Step.
-        step: String,
+        step: Name,
         /// Where it went.
-        to: String,
+        to: Name,
     },
     /// A referral was sent to a provider.
     ReferralSent {
         /// Service type.
-        service: String,
+        service: Name,
         /// Provider.
-        provider: String,
+        provider: Name,
     },
     /// A provider answered (accept, decline, done) or did not answer in time.
     ReferralAnswered {
         /// Service type.
-        service: String,
+        service: Name,
         /// Provider.
-        provider: String,
+        provider: Name,
         /// `accepted`, `declined`, `done`, `timed_out`.
-        outcome: String,
+        outcome: Name,
     },
     /// No provider is left; escalated to the referring step's chain.
     ReferralExhausted {
         /// Service type.
-        service: String,
+        service: Name,
         /// Role escalated to.
-        to: Option<String>,
+        to: Option<Name>,
     },
     /// A referral was not sent because consent is missing.
     ReferralRefused {
         /// Service type.
-        service: String,
+        service: Name,
         /// The policy whose consent is missing.
-        policy: String,
+        policy: Name,
     },
     /// A consent decision was recorded.
     ConsentRecorded {
         /// Policy.
-        policy: String,
+        policy: Name,
         /// Given or not.
         given: bool,
     },
     /// A called SOP started.
     SubCaseStarted {
         /// The SOP.
-        sop: String,
+        sop: Name,
     },
     /// No condition of a decision held and it has no `else`, after something
     /// other than a completion (a referral answer or a deadline): the step
     /// stays active and is escalated so that someone can act.
     DecisionStuck {
         /// SOP.
-        sop: String,
+        sop: Name,
         /// Step.
-        step: String,
+        step: Name,
         /// Role escalated to.
-        to: Option<String>,
+        to: Option<Name>,
     },
     /// A called SOP ended.
     SubCaseEnded {
         /// The SOP.
-        sop: String,
+        sop: Name,
         /// Its end.
-        end: String,
+        end: Name,
     },
     /// The case finished or was closed.
     Closed {
         /// The end reached, if any.
-        end: Option<String>,
+        end: Option<Name>,
     },
     /// The case was reopened.
     Reopened {
         /// Where it resumed.
-        step: String,
+        step: Name,
     },
     /// The case was cancelled.
     Cancelled {

@@ -116,7 +116,7 @@ fn names() -> &'static Names {
             steps: with(
                 b.sops
                     .values()
-                    .flat_map(|s| s.nodes.iter().map(|n| n.name.clone()))
+                    .flat_map(|s| s.nodes.iter().map(|n| n.name.to_string()))
                     .collect(),
                 "tidak_ada",
             ),
@@ -127,7 +127,7 @@ fn names() -> &'static Names {
             fields: with(
                 b.forms
                     .values()
-                    .flat_map(|f| f.fields.iter().map(|x| x.name.clone()))
+                    .flat_map(|f| f.fields.iter().map(|x| x.name.to_string()))
                     .collect(),
                 "kolom_lain",
             ),
@@ -263,7 +263,7 @@ fn valid_data(
     seed |= 1;
     let mut out = BTreeMap::new();
     for form in &node.fills {
-        let Some(ir) = b.forms.get(form) else {
+        let Some(ir) = b.forms.get(form.as_str()) else {
             continue;
         };
         let mut fields = BTreeMap::new();
@@ -281,14 +281,14 @@ fn valid_data(
                     serde_json::Value::from(lo + (r % span) as i64)
                 }
                 FieldTy::Enum(values) => {
-                    serde_json::Value::String(values[(r as usize) % values.len()].clone())
+                    serde_json::Value::String(values[(r as usize) % values.len()].to_string())
                 }
                 FieldTy::Text => serde_json::Value::String("catatan".into()),
                 FieldTy::Date => serde_json::Value::String("2025-01-02".into()),
             };
-            fields.insert(f.name.clone(), v);
+            fields.insert(f.name.to_string(), v);
         }
-        out.insert(form.clone(), fields);
+        out.insert(form.to_string(), fields);
     }
     out
 }
@@ -314,13 +314,13 @@ fn event(op: &Op, state: &CaseState, at: At) -> Event {
                         .frames
                         .iter()
                         .find(|f| f.id == t.frame)
-                        .and_then(|f| b.sops.get(&f.sop));
+                        .and_then(|f| b.sops.get(f.sop.as_str()));
                     let node = sop.and_then(|s| s.nodes.get(t.node));
                     let (role, data) = match node {
                         Some(node) => (
                             node.performers
                                 .get((*seed as usize) % node.performers.len().max(1))
-                                .cloned(),
+                                .map(ToString::to_string),
                             valid_data(b, node, *seed),
                         ),
                         None => (None, BTreeMap::new()),
@@ -328,7 +328,7 @@ fn event(op: &Op, state: &CaseState, at: At) -> Event {
                     (
                         role,
                         EventKind::Complete {
-                            step: t.step.clone(),
+                            step: t.step.to_string(),
                             data,
                             consent: *consent,
                         },

@@ -73,7 +73,7 @@ fn target_name(sop: &SopIr, target: &TargetIr) -> String {
         TargetIr::Node(n) => sop
             .nodes
             .get(*n)
-            .map(|n| n.name.clone())
+            .map(|n| n.name.to_string())
             .unwrap_or_default(),
         TargetIr::Join => "join".into(),
     }
@@ -107,12 +107,15 @@ impl Coverage {
 
     /// The coverage of one SOP of the bundle.
     pub fn of_sop(&self, sop: &SopIr) -> SopCoverage {
-        let visited = |step: &str| self.visited.contains(&(sop.name.clone(), step.to_string()));
+        let visited = |step: &str| {
+            self.visited
+                .contains(&(sop.name.to_string(), step.to_string()))
+        };
         let uncovered_steps: Vec<String> = sop
             .nodes
             .iter()
             .filter(|n| !visited(&n.name))
-            .map(|n| n.name.clone())
+            .map(|n| n.name.to_string())
             .collect();
         let mut uncovered_branches = Vec::new();
         for &(node, arm) in &sop.branches {
@@ -121,7 +124,7 @@ impl Coverage {
             };
             if self
                 .taken
-                .contains(&(sop.name.clone(), n.name.clone(), arm))
+                .contains(&(sop.name.to_string(), n.name.to_string(), arm))
             {
                 continue;
             }
@@ -137,13 +140,13 @@ impl Coverage {
                 _ => String::new(),
             };
             uncovered_branches.push(Branch {
-                step: n.name.clone(),
+                step: n.name.to_string(),
                 arm,
                 to,
             });
         }
         SopCoverage {
-            sop: sop.name.clone(),
+            sop: sop.name.to_string(),
             steps: sop.nodes.len(),
             steps_covered: sop.nodes.len() - uncovered_steps.len(),
             branches: sop.branches.len(),

@@ -244,19 +244,19 @@ pub fn active_steps(bundle: &CompiledBundle, state: &CaseState) -> Vec<ActiveSte
             let roles = match t.phase {
                 Phase::Work => bundle
                     .sops
-                    .get(&sop)
+                    .get(sop.as_str())
                     .and_then(|s| s.nodes.get(t.node))
-                    .map(|n| n.performers.clone())
+                    .map(|n| n.performers.iter().map(ToString::to_string).collect())
                     .unwrap_or_default(),
                 Phase::Waiting => Vec::new(),
             };
             ActiveStep {
-                sop,
-                step: t.step.clone(),
+                sop: sop.to_string(),
+                step: t.step.to_string(),
                 phase: t.phase,
                 roles,
                 due: t.due,
-                escalated_to: t.escalated_to.clone(),
+                escalated_to: t.escalated_to.as_ref().map(ToString::to_string),
             }
         })
         .collect()
@@ -583,7 +583,7 @@ fn value_json(v: &sopflow_engine::Value) -> serde_json::Value {
     match v {
         sopflow_engine::Value::Bool(b) => serde_json::Value::Bool(*b),
         sopflow_engine::Value::Int(i) => serde_json::Value::from(*i),
-        sopflow_engine::Value::Text(s) => serde_json::Value::String(s.clone()),
+        sopflow_engine::Value::Text(s) => serde_json::Value::String(s.to_string()),
     }
 }
 
@@ -639,7 +639,7 @@ pub fn check_expect(bundle: &CompiledBundle, state: &CaseState, expect: &Expect)
     let mut out = Vec::new();
     let case_sop = state.sop.as_str();
     if let Some(path) = &expect.path {
-        let actual: Vec<&sopflow_engine::Visit> = state.path.iter().map(|v| &**v).collect();
+        let actual: Vec<&sopflow_engine::Visit> = state.path.iter().collect();
         let passed = path.len() == actual.len()
             && path
                 .iter()
@@ -727,14 +727,14 @@ pub fn check_expect(bundle: &CompiledBundle, state: &CaseState, expect: &Expect)
             .flat_map(|h| &h.effects)
             .filter_map(|e| match e {
                 Effect::Escalated { step, to, .. } => Some(EscalationExpect {
-                    step: Some(step.clone()),
+                    step: Some(step.to_string()),
                     service: None,
-                    to: to.clone(),
+                    to: to.as_ref().map(ToString::to_string),
                 }),
                 Effect::ReferralExhausted { service, to } => Some(EscalationExpect {
                     step: None,
-                    service: Some(service.clone()),
-                    to: to.clone(),
+                    service: Some(service.to_string()),
+                    to: to.as_ref().map(ToString::to_string),
                 }),
                 _ => None,
             })
@@ -754,9 +754,9 @@ pub fn check_expect(bundle: &CompiledBundle, state: &CaseState, expect: &Expect)
             .referrals
             .iter()
             .map(|r| ReferralExpect {
-                service: r.service.clone(),
+                service: r.service.to_string(),
                 state: Some(r.state.clone()),
-                providers: Some(r.attempts.iter().map(|a| a.provider.clone()).collect()),
+                providers: Some(r.attempts.iter().map(|a| a.provider.to_string()).collect()),
             })
             .collect();
         let passed = expected.len() == actual.len()
@@ -779,8 +779,8 @@ pub fn check_expect(bundle: &CompiledBundle, state: &CaseState, expect: &Expect)
             for (name, expected) in values {
                 let actual = state
                     .computed
-                    .get(form)
-                    .and_then(|m| m.get(name))
+                    .get(form.as_str())
+                    .and_then(|m| m.get(name.as_str()))
                     .map(value_json);
                 let passed = match (&actual, expected) {
                     (None, serde_json::Value::Null) => true,
@@ -802,7 +802,7 @@ pub fn check_expect(bundle: &CompiledBundle, state: &CaseState, expect: &Expect)
     }
     if let Some(consents) = &expect.consents {
         for (policy, expected) in consents {
-            let actual = state.consents.get(policy).map(|c| c.given);
+            let actual = state.consents.get(policy.as_str()).map(|c| c.given);
             out.push(check(
                 format!("consents.{policy}"),
                 actual == *expected,

@@ -36,7 +36,7 @@ fn step_of(case_sop: &str, sop: &str, step: &str) -> String {
     }
 }
 
-fn roles_text(roles: &[String], lang: Lang) -> String {
+fn roles_text<S: std::borrow::Borrow<str>>(roles: &[S], lang: Lang) -> String {
     if roles.is_empty() {
         t(lang, "any role", "peran mana pun")
     } else {
@@ -150,7 +150,7 @@ pub fn engine_error_text(e: &EngineError) -> Text {
 
 /// What an effect means, in both languages; steps of called SOPs are shown as `sop.step`.
 pub fn effect_text(e: &Effect, case_sop: &str) -> Text {
-    let to_whom = |to: &Option<String>| match to {
+    let to_whom = |to: &Option<sopflow_engine::Name>| match to {
         Some(r) => Text::new(format!("escalated to {r}"), format!("dieskalasi ke {r}")),
         None => Text::new(
             "nobody further up to escalate to",
