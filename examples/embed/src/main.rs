@@ -95,8 +95,8 @@ fn run() -> Result<(), Box<dyn Error>> {
         &bundle,
         "pengaduan",
         "kasus-001",
-        at("2026-08-10T08:00:00+07:00")?,
-        Some("relawan".into()),
+        at("2026-10-05T08:00:00+07:00")?,
+        Some("petugas_pengaduan".into()),
     )?;
     let mut case = started.state;
     println!(
@@ -107,52 +107,108 @@ fn run() -> Result<(), Box<dyn Error>> {
 
     let complaint: FormData = serde_json::from_value(serde_json::json!({
         "pengaduan": {
-            "saluran": "telepon",
-            "nama_anak": "Anak Contoh",
-            "usia_anak": 10,
-            "jenis": "fisik",
-            "darurat": true,
-            "dalam_wilayah": true
+            "saluran": "datang_langsung", "tanggal_pengaduan": "2026-10-05",
+            "hubungan_pelapor": "anak_sendiri", "nama_anak": "Anak Contoh", "usia_anak": 15,
+            "jenis_kelamin": "perempuan", "alamat": "Dusun Contoh RT 01/RW 01", "desa": "Contoh",
+            "kecamatan": "Contoh", "kabupaten_domisili": "Kabupaten Contoh",
+            "disabilitas": "tidak_ada", "status_sekolah": "smp_mts", "nama_wali": "Bapak U",
+            "hubungan_terlapor": "ayah_ibu_kandung", "jenis": "perkawinan_anak",
+            "tempat_kejadian": "rumah", "kronologi": "Akan dinikahkan dan diancam bila menolak",
+            "laporan_sebelumnya": false, "darurat": false, "dalam_wilayah": true
         }
     }))?;
-    println!("relawan records the complaint:");
-    case = step(
-        &bundle,
-        &case,
-        complete("2026-08-10T09:00:00+07:00", "relawan", "terima", complaint)?,
-    )?;
-    println!("manajer_kasus verifies it (an emergency):");
+    println!("petugas_pengaduan records the complaint:");
     case = step(
         &bundle,
         &case,
         complete(
-            "2026-08-10T10:00:00+07:00",
-            "manajer_kasus",
+            "2026-10-05T08:10:00+07:00",
+            "petugas_pengaduan",
+            "terima",
+            complaint,
+        )?,
+    )?;
+    let verified: FormData = serde_json::from_value(serde_json::json!({
+        "verifikasi_pengaduan": { "hasil": "valid", "cara_verifikasi": "koordinasi_sekolah" }
+    }))?;
+    println!("petugas_pengaduan verifies it:");
+    case = step(
+        &bundle,
+        &case,
+        complete(
+            "2026-10-05T09:00:00+07:00",
+            "petugas_pengaduan",
             "verifikasi",
-            FormData::new(),
+            verified,
+        )?,
+    )?;
+    let assessment: FormData = serde_json::from_value(serde_json::json!({
+        "asesmen_risiko": {
+            "tanggal_asesmen": "2026-10-05", "cara_asesmen": "tatap_muka", "cedera": "tidak_ada",
+            "butuh_medis_segera": false, "kondisi_psikologis": "tertekan", "anak_balita": false,
+            "disabilitas": false, "pelaku_serumah": true, "akses_pelaku": "bebas", "ancaman": true,
+            "kekerasan_berulang": false, "pengasuh_melindungi": "tidak", "aman_di_rumah": false
+        }
+    }))?;
+    println!("manajer_kasus assesses the risk (high: the emergency team is called):");
+    case = step(
+        &bundle,
+        &case,
+        complete(
+            "2026-10-05T10:00:00+07:00",
+            "manajer_kasus",
+            "asesmen",
+            assessment,
         )?,
     )?;
 
     // A rejected event leaves the case untouched and says why.
     let wrong = complete(
-        "2026-08-10T10:30:00+07:00",
+        "2026-10-05T10:05:00+07:00",
         "relawan",
-        "respon_darurat",
+        "aktivasi_tim_darurat",
         FormData::new(),
     )?;
     match sopflow::apply(&bundle, &case, wrong) {
         Err(e) => println!("rejected, as it should be: {e}"),
-        Ok(_) => return Err("a volunteer must not be able to run the emergency response".into()),
+        Ok(_) => return Err("a volunteer must not be able to call the emergency team".into()),
     }
 
-    println!("manajer_kasus responds (consent recorded, referrals sent):");
+    println!("manajer_kasus calls the emergency team:");
     case = step(
         &bundle,
         &case,
         complete(
-            "2026-08-10T11:00:00+07:00",
+            "2026-10-05T10:15:00+07:00",
             "manajer_kasus",
-            "respon_darurat",
+            "aktivasi_tim_darurat",
+            FormData::new(),
+        )?,
+    )?;
+    let outreach: FormData = serde_json::from_value(serde_json::json!({
+        "respon_darurat_pengaduan": {
+            "tanggal": "2026-10-05", "didampingi_polisi": false, "perlu_medis": false,
+            "tempat_aman": "rumah_aman", "tindakan": "Penempatan sementara disetujui"
+        }
+    }))?;
+    println!("peksos reaches the child (consent recorded) and refers to a safe house:");
+    case = step(
+        &bundle,
+        &case,
+        complete(
+            "2026-10-05T12:00:00+07:00",
+            "peksos",
+            "penjangkauan_darurat",
+            outreach,
+        )?,
+    )?;
+    case = step(
+        &bundle,
+        &case,
+        complete(
+            "2026-10-05T12:10:00+07:00",
+            "peksos",
+            "rujuk_rumah_aman",
             FormData::new(),
         )?,
     )?;
@@ -175,23 +231,34 @@ fn run() -> Result<(), Box<dyn Error>> {
         events.len()
     );
 
-    println!("the providers answer:");
+    println!("the safe house accepts; the case is handed over:");
     let mut case = step(
         &bundle,
         &restored,
         answer(
-            "2026-08-10T13:00:00+07:00",
-            "medis",
+            "2026-10-05T13:00:00+07:00",
+            "rumah_aman",
             ReferralResponse::Accept,
         )?,
     )?;
     case = step(
         &bundle,
         &case,
-        answer(
-            "2026-08-10T14:00:00+07:00",
-            "psikososial",
-            ReferralResponse::Accept,
+        complete(
+            "2026-10-05T16:00:00+07:00",
+            "supervisor",
+            "serah_manajemen_kasus",
+            FormData::new(),
+        )?,
+    )?;
+    case = step(
+        &bundle,
+        &case,
+        complete(
+            "2026-10-06T09:00:00+07:00",
+            "petugas_pengaduan",
+            "informasi_pelapor",
+            FormData::new(),
         )?,
     )?;
     print_tasks(&bundle, &case);
@@ -201,5 +268,8 @@ fn run() -> Result<(), Box<dyn Error>> {
         CaseStatus::Cancelled { reason, .. } => format!("cancelled: {reason}"),
     };
     println!("case {} is {status}", case.case_id);
+    if !matches!(case.status, CaseStatus::Closed { .. }) {
+        return Err("the case should have been handed over to case management".into());
+    }
     Ok(())
 }
