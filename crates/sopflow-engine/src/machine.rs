@@ -118,6 +118,12 @@ pub(crate) fn apply(
                 reason: reason.clone(),
                 at: event.at,
             });
+            // A cancelled case receives no service: accepted referrals of
+            // finished steps are withdrawn too (closing keeps them).
+            let ids: Vec<u64> = m.state.referrals.iter().map(|r| r.id).collect();
+            for id in ids {
+                m.withdraw_referral(id);
+            }
             m.effects.push(Effect::Cancelled {
                 reason: reason.clone(),
             });
@@ -577,14 +583,25 @@ impl<'b> Machine<'b> {
             });
         };
         let node = &sop.nodes[node_id];
-        if !node.performers.is_empty()
-            && !by.is_some_and(|r| node.performers.iter().any(|p| p == r))
-        {
-            return Err(EngineError::RoleNotAllowed {
-                step: step.to_string(),
-                role: by.map(str::to_string),
-                allowed: node.performers.join(", "),
-            });
+        if !node.performers.is_empty() {
+            // The performers, and every role the task has been escalated to.
+            let escalated = self
+                .token_index(id)
+                .and_then(|ti| self.state.tokens[ti].escalated_to.as_ref())
+                .map(|to| self.escalation_path(node, to))
+                .unwrap_or_default();
+            let may = |r: &str| {
+                node.performers.iter().any(|p| p == r) || escalated.iter().any(|e| e == r)
+            };
+            if !by.is_some_and(may) {
+                let mut allowed: Vec<&str> = node.performers.iter().map(Name::as_str).collect();
+                allowed.extend(escalated.iter().map(Name::as_str));
+                return Err(EngineError::RoleNotAllowed {
+                    step: step.to_string(),
+                    role: by.map(str::to_string),
+                    allowed: allowed.join(", "),
+                });
+            }
         }
         let mut problems = Vec::new();
         for form in data.keys() {
@@ -687,6 +704,27 @@ impl<'b> Machine<'b> {
             given,
         });
         Ok(())
+    }
+
+    /// The roles a task of `node` went through on its way up to `to`: the
+    /// escalation chain after its first performer, up to and including `to`.
+    fn escalation_path(&self, node: &NodeIr, to: &Name) -> Vec<Name> {
+        let mut path = Vec::new();
+        let mut at = node.performers.first();
+        while let Some(next) = at
+            .and_then(|r| self.bundle.roles.get(r.as_str()))
+            .and_then(|r| r.escalates_to.as_ref())
+        {
+            if path.len() > self.bundle.roles.len() || path.contains(next) {
+                break; // a chain never repeats a role; stay finite whatever the bundle
+            }
+            path.push(next.clone());
+            if next == to {
+                return path;
+            }
+            at = Some(next);
+        }
+        Vec::new()
     }
 
     fn escalation_target(&self, token: &Token) -> Option<Name> {
@@ -821,6 +859,10 @@ impl<'b> Machine<'b> {
             }
             r.state = ReferralState::Withdrawn;
             r.due = None;
+            self.effects.push(Effect::ReferralWithdrawn {
+                service: r.service.clone(),
+                provider: r.provider.clone(),
+            });
             self.state.referrals[ri] = Arc::new(r);
         }
     }

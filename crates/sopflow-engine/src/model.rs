@@ -394,6 +394,14 @@ pub enum Effect {
         /// The policy whose consent is missing.
         policy: Name,
     },
+    /// A referral still waiting for its provider (or accepted, when the case
+    /// is cancelled) was withdrawn because its step was left.
+    ReferralWithdrawn {
+        /// Service type.
+        service: Name,
+        /// The provider it was with, if any.
+        provider: Option<Name>,
+    },
     /// A consent decision was recorded.
     ConsentRecorded {
         /// Policy.

@@ -305,6 +305,41 @@ fn overdue_steps_escalate_up_the_chain_counting_working_days() {
             to: Some("ketua".into())
         }]
     );
+    // The task was handed up: `ketua` may now complete it; `relawan`, below the
+    // performer in the chain, still may not.
+    let err = apply(
+        &b,
+        &out.state,
+        ev(
+            "2024-06-19T11:00:00+07:00",
+            Some("relawan"),
+            complete("nilai", serde_json::json!({})),
+        ),
+    )
+    .expect_err("relawan is not on the way up");
+    assert_eq!(
+        err,
+        EngineError::RoleNotAllowed {
+            step: "nilai".into(),
+            role: Some("relawan".into()),
+            allowed: "manajer, ketua".into(),
+        }
+    );
+    let done = apply(
+        &b,
+        &out.state,
+        ev(
+            "2024-06-19T11:00:00+07:00",
+            Some("ketua"),
+            complete("nilai", serde_json::json!({})),
+        ),
+    )
+    .expect("the role the task was escalated to completes it");
+    assert!(done.effects.contains(&Effect::Completed {
+        sop: "pengaduan".into(),
+        step: "nilai".into(),
+        by: Some("ketua".into()),
+    }));
 }
 
 #[test]

@@ -259,6 +259,16 @@ pub fn effect_text(e: &Effect, case_sop: &str) -> Text {
                 "rujukan {service} tidak dikirim: belum ada persetujuan menurut kebijakan {policy}"
             ),
         ),
+        Effect::ReferralWithdrawn { service, provider } => match provider {
+            Some(p) => Text::new(
+                format!("referral {service} to {p} withdrawn"),
+                format!("rujukan {service} ke {p} ditarik"),
+            ),
+            None => Text::new(
+                format!("referral {service} withdrawn"),
+                format!("rujukan {service} ditarik"),
+            ),
+        },
         Effect::ConsentRecorded { policy, given } => {
             if *given {
                 Text::new(
