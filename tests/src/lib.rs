@@ -6,6 +6,9 @@
 //! fixture files (non-UTF-8 bytes, generated nesting) and the real bundle in
 //! `../sops`.
 //!
+//! `diagrams.rs` draws bundles with `sopflow graph`'s renderers; the readers
+//! in [`diagram_syntax`] check the Mermaid and DOT it writes.
+//!
 //! Fixture conventions:
 //!
 //! * `fixtures/invalid/<CODE>-<rule-name>/<case>.sop` is one complete bundle
@@ -17,6 +20,8 @@
 //!
 //! Fixture files are named by their path relative to this crate's directory,
 //! with forward slashes, so that rendered output is the same on every machine.
+
+pub mod diagram_syntax;
 
 use sopflow::render::{HumanOptions, render_human, render_json, render_sarif};
 use sopflow::{CheckConfig, Code, Lang, Report, SourceMap};

@@ -43,6 +43,8 @@ pub mod render;
 
 pub use sopflow_check::{CheckConfig, CompiledBundle};
 pub use sopflow_diagnostics::{Code, Diagnostic, FileId, Lang, Severity, SourceMap, Span, Text};
+/// Flowcharts of sops (Mermaid, DOT, a Markdown page): `sopflow-diagram`.
+pub use sopflow_diagram as diagram;
 /// The engine: every type and function of `sopflow-engine`.
 pub use sopflow_engine as engine;
 pub use sopflow_engine::{
@@ -142,6 +144,22 @@ fn check_sources_skipping(
     // Syntax errors are not the checker's: a bundle is only as good as the whole report.
     let bundle = bundle.filter(|_| report.error_count() == 0);
     (report, bundle)
+}
+
+/// The syntax trees of the files of `sources`, except `skip` (for example
+/// [`load::Loaded::unreadable`]), with their names: what [`diagram::Library`]
+/// draws from. Diagnostics are left out: they are [`check_sources`]'s job.
+pub fn parse_sources<'s>(sources: &'s SourceMap, skip: &[FileId]) -> Vec<(&'s str, ast::File)> {
+    sources
+        .iter()
+        .filter(|(id, _)| !skip.contains(id))
+        .map(|(id, file)| {
+            (
+                file.name.as_str(),
+                sopflow_syntax::parse_file(id, &file.text).0,
+            )
+        })
+        .collect()
 }
 
 /// Checks a bundle read by [`load::load_paths`], including its unreadable-file diagnostics.

@@ -41,6 +41,16 @@ enum Deny {
     Warnings,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    /// Mermaid flowcharts, one per sop.
+    Mermaid,
+    /// Graphviz DOT, one digraph per sop.
+    Dot,
+    /// A Markdown page: a table of the sops and a Mermaid diagram for each.
+    Markdown,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse and check a bundle (directories of .sop files, or single files).
@@ -90,6 +100,18 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: ScenarioFormat,
+    },
+    /// Draw each sop (or one) as a flowchart: Mermaid, Graphviz DOT, or a Markdown page.
+    Graph {
+        /// Files or directories; directories are searched for *.sop.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Draw only this sop.
+        #[arg(long, value_name = "ID")]
+        sop: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
     },
 }
 
@@ -148,6 +170,7 @@ fn main() -> ExitCode {
             events,
             format,
         } => run(&bundle, &sop, &events, format, lang),
+        Command::Graph { paths, sop, format } => graph(&paths, sop.as_deref(), format, lang),
     }
 }
 
@@ -360,6 +383,65 @@ fn run(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Prints the diagrams of a bundle. Error diagnostics go to stderr as
+/// `check` renders them (stdout is for the diagram) and exit 1.
+fn graph(paths: &[PathBuf], sop: Option<&str>, format: GraphFormat, lang: Lang) -> ExitCode {
+    use sopflow::diagram::{DiagramError, Format as DiagramFormat, Library};
+    let loaded = match sopflow::load::load_paths(paths) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{}: {e}", error_prefix(lang));
+            return ExitCode::from(2);
+        }
+    };
+    let report = sopflow::check_loaded(&loaded, &CheckConfig::default());
+    if report.error_count() > 0 {
+        eprint!(
+            "{}",
+            sopflow::render::render_human(&report, &loaded.sources, HumanOptions { lang })
+        );
+        return ExitCode::from(1);
+    }
+    let files = sopflow::parse_sources(&loaded.sources, &loaded.unreadable);
+    let library = Library::new(files.iter().map(|(name, ast)| (*name, ast)));
+    let entries = match sop {
+        None => library.sops().to_vec(),
+        Some(name) => match library.get(name) {
+            Ok(entry) => vec![*entry],
+            Err(DiagramError::UnknownSop { name, known }) => {
+                if lang == Lang::Id {
+                    eprintln!(
+                        "galat: sop `{name}` tidak ada di bundel; yang ada: {}",
+                        known.join(", ")
+                    );
+                } else {
+                    eprintln!(
+                        "error: no sop `{name}` in the bundle; it has: {}",
+                        known.join(", ")
+                    );
+                }
+                return ExitCode::from(2);
+            }
+        },
+    };
+    if entries.is_empty() && format != GraphFormat::Markdown {
+        if lang == Lang::Id {
+            eprintln!("peringatan: bundel tidak berisi sop; tidak ada yang digambar");
+        } else {
+            eprintln!("warning: the bundle declares no sop; nothing to draw");
+        }
+    }
+    let format = match format {
+        GraphFormat::Mermaid => DiagramFormat::Mermaid,
+        GraphFormat::Dot => DiagramFormat::Dot,
+        GraphFormat::Markdown => DiagramFormat::Markdown,
+    };
+    match print_out(&library.render(&entries, format)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 
