@@ -1,11 +1,11 @@
 //! Form data validation, scores and levels, and guard evaluation.
 
 use crate::model::{CaseState, DataProblem, Name, Value};
-use imbl::OrdMap;
 use sopflow_check::ir::{CmpIr, CompiledBundle, FieldTy, FormIr, Guard};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Validates submitted data for `form`, listing every problem.
 pub fn validate(
@@ -141,7 +141,9 @@ pub fn compute(bundle: &CompiledBundle, state: &mut CaseState, form_name: &str) 
             computed.insert(level.name.clone(), Value::Text(band));
         }
     }
-    state.computed.insert(Name::from(form_name), computed);
+    if state.computed.get(form_name) != Some(&computed) {
+        Arc::make_mut(&mut state.computed).insert(Name::from(form_name), computed);
+    }
 }
 
 /// A value read by a guard, borrowed from the case or the bundle.
@@ -172,7 +174,7 @@ pub fn truth(bundle: &CompiledBundle, state: &CaseState, g: &Guard) -> bool {
 fn holds(
     bundle: &CompiledBundle,
     state: &CaseState,
-    pending: Option<&OrdMap<Name, Value>>,
+    pending: Option<&BTreeMap<Name, Value>>,
     pending_form: &str,
     g: &Guard,
 ) -> bool {
@@ -193,7 +195,7 @@ fn holds(
 struct Ctx<'c> {
     bundle: &'c CompiledBundle,
     state: &'c CaseState,
-    pending: Option<&'c OrdMap<Name, Value>>,
+    pending: Option<&'c BTreeMap<Name, Value>>,
     pending_form: &'c str,
 }
 

@@ -171,14 +171,15 @@ impl<'b> Machine<'b> {
     fn commit(mut self, event: Event) -> Outcome {
         self.state.now = event.at;
         let seq = self.state.history.len() as u64 + 1;
+        let effects: Arc<[Effect]> = Arc::from(self.effects);
         self.state.history.push(HistoryEntry {
             seq,
             event,
-            effects: self.effects.clone(),
+            effects: Arc::clone(&effects),
         });
         Outcome {
             state: self.state,
-            effects: self.effects,
+            effects,
         }
     }
 
@@ -547,36 +548,33 @@ impl<'b> Machine<'b> {
             Some((sop, step)) => (Some(sop), step),
             None => (None, step),
         };
-        let waiting: Vec<(u64, u64, NodeId, bool)> = self
-            .state
-            .tokens
-            .iter()
-            .filter(|t| t.step == step && (t.phase == Phase::Work || t.stuck))
-            .filter(|t| {
-                sop_name.is_none_or(|s| self.sop_of(t.frame).is_some_and(|ir| ir.name == s))
-            })
+        let matches = |t: &&Token| {
+            t.step == step
+                && (t.phase == Phase::Work || t.stuck)
+                && sop_name.is_none_or(|s| self.sop_of(t.frame).is_some_and(|ir| ir.name == s))
+        };
+        let mut found = self.state.tokens.iter().filter(matches);
+        let (id, frame, node_id, stuck) = found
+            .next()
             .map(|t| (t.id, t.frame, t.node, t.stuck))
-            .collect();
-        let mut sops: Vec<&str> = waiting
-            .iter()
-            .filter_map(|w| self.sop_of(w.1).map(|s| s.name.as_str()))
-            .collect();
-        sops.dedup();
-        if sops.len() > 1 {
+            .ok_or_else(|| EngineError::StepNotActive {
+                step: step.to_string(),
+            })?;
+        let first_sop = self.sop_of(frame).map(|s| s.name.as_str());
+        if found.any(|t| self.sop_of(t.frame).map(|s| s.name.as_str()) != first_sop) {
+            let mut sops: Vec<&str> = self
+                .state
+                .tokens
+                .iter()
+                .filter(matches)
+                .filter_map(|t| self.sop_of(t.frame).map(|s| s.name.as_str()))
+                .collect();
+            sops.dedup();
             return Err(EngineError::AmbiguousStep {
                 step: step.to_string(),
                 sops: sops.join(", "),
             });
         }
-        let (id, frame, node_id, stuck) =
-            waiting
-                .first()
-                .copied()
-                .ok_or_else(|| EngineError::StepNotActive {
-                    step: step.to_string(),
-                })?;
-        let token = (id, frame, node_id);
-        let (id, frame, node_id) = token;
         let Some(sop) = self.sop_of(frame) else {
             return Err(EngineError::StepNotActive {
                 step: step.to_string(),
@@ -632,20 +630,27 @@ impl<'b> Machine<'b> {
             step: Name::from(step),
             by: by.map(Name::from),
         });
+        let recorded = !valid.is_empty();
         for (form, values) in valid {
             self.effects.push(Effect::DataRecorded {
                 form: form.clone(),
                 fields: values.keys().cloned().collect(),
             });
-            self.state.data.entry(form).or_default().extend(values);
+            Arc::make_mut(&mut self.state.data)
+                .entry(form)
+                .or_default()
+                .extend(values);
         }
-        // Scores may read other forms: recompute every form's scores and levels.
-        for form in self.bundle.forms.keys() {
-            eval::compute(self.bundle, &mut self.state, form);
+        // Scores change only with data; they may read other forms, so when
+        // some form was recorded, every filled form's scores are recomputed.
+        if recorded {
+            for form in self.bundle.forms.keys() {
+                eval::compute(self.bundle, &mut self.state, form);
+            }
         }
         for policy in &node.consents {
             let given = consent.unwrap_or(true);
-            self.state.consents.insert(
+            Arc::make_mut(&mut self.state.consents).insert(
                 policy.clone(),
                 ConsentRecord {
                     given,
@@ -691,7 +696,7 @@ impl<'b> Machine<'b> {
                 policy: policy.to_string(),
             });
         }
-        self.state.consents.insert(
+        Arc::make_mut(&mut self.state.consents).insert(
             Name::from(policy),
             ConsentRecord {
                 given,

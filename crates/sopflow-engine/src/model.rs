@@ -2,10 +2,10 @@
 
 use crate::log::Log;
 use crate::time::At;
-use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 pub use sopflow_check::ir::Name;
 use sopflow_check::ir::NodeId;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A value of a form field.
@@ -179,8 +179,8 @@ pub struct HistoryEntry {
     pub seq: u64,
     /// The event as applied.
     pub event: Event,
-    /// What it changed.
-    pub effects: Vec<Effect>,
+    /// What it changed (the same list as the [`Outcome`]'s, shared).
+    pub effects: Arc<[Effect]>,
 }
 
 /// The whole state of a case. Serialisable; restoring it and applying the
@@ -201,12 +201,13 @@ pub struct CaseState {
     pub frames: Vec<Frame>,
     /// Active steps.
     pub tokens: Vec<Token>,
-    /// Form data: form → field → value.
-    pub data: OrdMap<Name, OrdMap<Name, Value>>,
+    /// Form data: form → field → value (shared between a case and its
+    /// successors until an event records data).
+    pub data: Arc<BTreeMap<Name, BTreeMap<Name, Value>>>,
     /// Computed scores (int) and levels (band) per form.
-    pub computed: OrdMap<Name, OrdMap<Name, Value>>,
+    pub computed: Arc<BTreeMap<Name, BTreeMap<Name, Value>>>,
     /// Consent decisions per policy.
-    pub consents: OrdMap<Name, ConsentRecord>,
+    pub consents: Arc<BTreeMap<Name, ConsentRecord>>,
     /// Every referral made (shared entries: an event copies only the referrals it changes).
     pub referrals: Vec<Arc<Referral>>,
     /// Steps visited, in order (an append-only [`Log`]: applying an event copies no visit).
@@ -221,8 +222,6 @@ pub struct CaseState {
     /// Next id for tokens, frames and referrals.
     pub next_id: u64,
 }
-
-use std::collections::BTreeMap;
 
 /// Something that happens to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -454,8 +453,8 @@ pub enum Effect {
 pub struct Outcome {
     /// The new state.
     pub state: CaseState,
-    /// What the event caused.
-    pub effects: Vec<Effect>,
+    /// What the event caused (shared with the case's history entry).
+    pub effects: Arc<[Effect]>,
 }
 
 /// One problem with submitted form data.

@@ -298,8 +298,8 @@ fn overdue_steps_escalate_up_the_chain_counting_working_days() {
     )
     .expect("tick");
     assert_eq!(
-        out.effects,
-        vec![Effect::Escalated {
+        *out.effects,
+        [Effect::Escalated {
             sop: "pengaduan".into(),
             step: "nilai".into(),
             to: Some("ketua".into())

@@ -191,7 +191,7 @@ pub enum TraceResult {
     /// Applied, with what it caused.
     Accepted {
         /// The effects, in order.
-        effects: Vec<Effect>,
+        effects: std::sync::Arc<[Effect]>,
     },
     /// Refused; the case is unchanged.
     Rejected {
@@ -724,7 +724,7 @@ pub fn check_expect(bundle: &CompiledBundle, state: &CaseState, expect: &Expect)
         let actual: Vec<EscalationExpect> = state
             .history
             .iter()
-            .flat_map(|h| &h.effects)
+            .flat_map(|h| h.effects.iter())
             .filter_map(|e| match e {
                 Effect::Escalated { step, to, .. } => Some(EscalationExpect {
                     step: Some(step.to_string()),

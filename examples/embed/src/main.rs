@@ -73,7 +73,7 @@ fn step(
     event: Event,
 ) -> Result<CaseState, Box<dyn Error>> {
     let outcome = sopflow::apply(bundle, case, event)?;
-    for effect in &outcome.effects {
+    for effect in outcome.effects.iter() {
         println!("  effect: {}", serde_json::to_string(effect)?);
     }
     Ok(outcome.state)

@@ -446,7 +446,7 @@ pub fn render_trace_human(trace: &Trace, lang: Lang) -> String {
             if effects.is_empty() && entry.expect_error.is_none() {
                 let _ = writeln!(out, "{pad}{}", t(lang, "(no effect)", "(tanpa efek)"));
             }
-            for e in effects {
+            for e in effects.iter() {
                 let _ = writeln!(out, "{pad}{}", effect_text(e, &trace.sop).get(lang));
             }
         }
