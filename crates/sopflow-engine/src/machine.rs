@@ -20,6 +20,8 @@ struct Machine<'b> {
     /// a person completes a step) or leaves the step stuck and escalated
     /// (deadlines and referral answers must not be refused).
     strict: bool,
+    /// The case's own sop (frame 0), looked up once.
+    root: Option<&'b SopIr>,
 }
 
 pub(crate) fn start(
@@ -61,11 +63,12 @@ pub(crate) fn start(
     let mut m = Machine {
         bundle,
         state,
-        effects: Vec::new(),
+        effects: Vec::with_capacity(8),
         fuel: 0,
         fuel_limit: config.fuel,
         now: at,
         strict: true,
+        root: Some(ir),
     };
     m.activate(0, ir.start, None)?;
     let event = Event {
@@ -99,11 +102,12 @@ pub(crate) fn apply(
     let mut m = Machine {
         bundle,
         state: state.clone(),
-        effects: Vec::new(),
+        effects: Vec::with_capacity(8),
         fuel: 0,
         fuel_limit: config.fuel,
         now: event.at,
         strict: false,
+        root: bundle.sops.get(state.sop.as_str()),
     };
     match &event.kind {
         EventKind::Start { .. } => {
@@ -202,6 +206,9 @@ impl<'b> Machine<'b> {
     }
 
     fn sop_of(&self, frame: u64) -> Option<&'b SopIr> {
+        if frame == 0 {
+            return self.root; // frame 0 always runs the case's own sop
+        }
         let f = self.state.frames.iter().find(|f| f.id == frame)?;
         self.bundle.sops.get(f.sop.as_str())
     }
