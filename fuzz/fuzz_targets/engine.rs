@@ -127,7 +127,7 @@ fn fixture() -> &'static Fixture {
                     .flat_map(|s| {
                         s.nodes
                             .iter()
-                            .flat_map(move |n| [n.name.clone(), format!("{}.{}", s.name, n.name)])
+                            .flat_map(move |n| [n.name.to_string(), format!("{}.{}", s.name, n.name)])
                     })
                     .collect(),
                 &["tidak_ada", "", ".", "layanan.", "x.y.z", "lapor\u{0}"],
@@ -140,7 +140,7 @@ fn fixture() -> &'static Fixture {
                 bundle
                     .forms
                     .values()
-                    .flat_map(|f| f.fields.iter().map(|x| x.name.clone()))
+                    .flat_map(|f| f.fields.iter().map(|x| x.name.to_string()))
                     .collect(),
                 &["kolom_lain", "skor", "risiko"],
             ),
@@ -245,12 +245,12 @@ fn delta(bytes: &mut Bytes<'_>) -> i64 {
 /// Valid data for every form of `fills`, varied by the input.
 fn valid_data(
     fx: &Fixture,
-    fills: &[String],
+    fills: &[sopflow::engine::Name],
     bytes: &mut Bytes<'_>,
 ) -> BTreeMap<String, BTreeMap<String, serde_json::Value>> {
     let mut out = BTreeMap::new();
     for form in fills {
-        let Some(ir) = fx.bundle.forms.get(form) else {
+        let Some(ir) = fx.bundle.forms.get(form.as_str()) else {
             continue;
         };
         let mut fields = BTreeMap::new();
@@ -268,14 +268,14 @@ fn valid_data(
                     serde_json::Value::from((lo as i128 + (u128::from(r) % span) as i128) as i64)
                 }
                 FieldTy::Enum(values) => {
-                    serde_json::Value::String(values[r as usize % values.len()].clone())
+                    serde_json::Value::String(values[r as usize % values.len()].to_string())
                 }
                 FieldTy::Text => serde_json::Value::String("catatan".into()),
                 FieldTy::Date => serde_json::Value::String("2025-01-02".into()),
             };
-            fields.insert(f.name.clone(), v);
+            fields.insert(f.name.to_string(), v);
         }
-        out.insert(form.clone(), fields);
+        out.insert(form.to_string(), fields);
     }
     out
 }
@@ -297,7 +297,7 @@ fn event(fx: &Fixture, state: &CaseState, at: At, bytes: &mut Bytes<'_>) -> Even
                         .frames
                         .iter()
                         .find(|f| f.id == t.frame)
-                        .and_then(|f| fx.bundle.sops.get(&f.sop))
+                        .and_then(|f| fx.bundle.sops.get(f.sop.as_str()))
                         .and_then(|s| s.nodes.get(t.node));
                     let (role, data) = match node {
                         Some(node) => (
@@ -322,10 +322,10 @@ fn event(fx: &Fixture, state: &CaseState, at: At, bytes: &mut Bytes<'_>) -> Even
         }
         3 | 4 => {
             // Any step name, any role or none, any data.
-            let step = bytes.pick(&fx.steps).to_string();
+            let step = sopflow::engine::Name::from(bytes.pick(&fx.steps).to_string());
             let role = match bytes.byte() % 4 {
                 0 => None,
-                _ => Some(bytes.pick(&fx.roles).to_string()),
+                _ => Some(bytes.pick(&fx.roles).to_string().into()),
             };
             let mut data: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
             for _ in 0..bytes.byte() % 5 {
@@ -347,7 +347,7 @@ fn event(fx: &Fixture, state: &CaseState, at: At, bytes: &mut Bytes<'_>) -> Even
         6 => (
             None,
             EventKind::Referral {
-                service: bytes.pick(&fx.services).to_string(),
+                service: bytes.pick(&fx.services).to_string().into(),
                 response: [
                     ReferralResponse::Accept,
                     ReferralResponse::Decline,
@@ -356,9 +356,9 @@ fn event(fx: &Fixture, state: &CaseState, at: At, bytes: &mut Bytes<'_>) -> Even
             },
         ),
         7 => (
-            Some(bytes.pick(&fx.roles).to_string()),
+            Some(bytes.pick(&fx.roles).to_string().into()),
             EventKind::Consent {
-                policy: bytes.pick(&fx.policies).to_string(),
+                policy: bytes.pick(&fx.policies).to_string().into(),
                 given: bytes.flag(),
             },
         ),
@@ -379,7 +379,7 @@ fn event(fx: &Fixture, state: &CaseState, at: At, bytes: &mut Bytes<'_>) -> Even
                 Some("kepala".into()),
                 EventKind::Reopen {
                     step: if bytes.flag() {
-                        Some(bytes.pick(&fx.steps).to_string())
+                        Some(bytes.pick(&fx.steps).to_string().into())
                     } else {
                         None
                     },
@@ -389,7 +389,7 @@ fn event(fx: &Fixture, state: &CaseState, at: At, bytes: &mut Bytes<'_>) -> Even
         _ => (
             None,
             EventKind::Start {
-                sop: bytes.pick(&fx.sops).to_string(),
+                sop: bytes.pick(&fx.sops).to_string().into(),
             },
         ),
     };

@@ -156,9 +156,9 @@ fn at(seconds: i64) -> At {
 fn complete(hour: i64, by: &str, step: &str) -> Event {
     Event {
         at: at(hour * 3600),
-        by: Some(by.to_string()),
+        by: Some(by.into()),
         kind: EventKind::Complete {
-            step: step.to_string(),
+            step: step.into(),
             data: BTreeMap::new(),
             consent: None,
         },
@@ -176,9 +176,9 @@ fn intake(hour: i64) -> Event {
     data.insert("pengaduan".to_string(), fields);
     Event {
         at: at(hour * 3600),
-        by: Some("petugas".to_string()),
+        by: Some("petugas".into()),
         kind: EventKind::Complete {
-            step: "terima".to_string(),
+            step: "terima".into(),
             data,
             consent: None,
         },
@@ -190,7 +190,7 @@ fn answer(hour: i64, service: &str) -> Event {
         at: at(hour * 3600),
         by: None,
         kind: EventKind::Referral {
-            service: service.to_string(),
+            service: service.into(),
             response: ReferralResponse::Accept,
         },
     }

@@ -42,7 +42,7 @@ pub fn start(
     sop: &str,
     case_id: &str,
     at: At,
-    by: Option<String>,
+    by: Option<Name>,
 ) -> Result<Outcome, EngineError> {
     machine::start(bundle, sop, case_id, at, by, &EngineConfig::default())
 }

@@ -29,7 +29,7 @@ pub(crate) fn start(
     sop: &str,
     case_id: &str,
     at: At,
-    by: Option<String>,
+    by: Option<Name>,
     config: &EngineConfig,
 ) -> Result<Outcome, EngineError> {
     let ir = bundle
@@ -75,7 +75,7 @@ pub(crate) fn start(
         at,
         by,
         kind: EventKind::Start {
-            sop: sop.to_string(),
+            sop: Name::from(sop),
         },
     };
     Ok(m.commit(event))
@@ -684,7 +684,7 @@ impl<'b> Machine<'b> {
         &mut self,
         policy: &str,
         given: bool,
-        by: Option<String>,
+        by: Option<Name>,
     ) -> Result<(), EngineError> {
         let known = self
             .bundle
@@ -708,7 +708,7 @@ impl<'b> Machine<'b> {
             ConsentRecord {
                 given,
                 at: self.now,
-                by: by.map(Name::from),
+                by,
             },
         );
         self.effects.push(Effect::ConsentRecorded {

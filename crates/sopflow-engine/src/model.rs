@@ -230,7 +230,7 @@ pub struct Event {
     pub at: At,
     /// The role acting, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
+    pub by: Option<Name>,
     /// What happens.
     #[serde(flatten)]
     pub kind: EventKind,
@@ -243,12 +243,12 @@ pub enum EventKind {
     /// Start a case (only for [`crate::start`]).
     Start {
         /// The SOP.
-        sop: String,
+        sop: Name,
     },
     /// A role completes an active step, with the data of the forms it fills.
     Complete {
         /// The step.
-        step: String,
+        step: Name,
         /// form → field → value.
         #[serde(default)]
         data: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
@@ -261,14 +261,14 @@ pub enum EventKind {
     /// A provider answers a referral.
     Referral {
         /// The service type referred to.
-        service: String,
+        service: Name,
         /// The answer.
         response: ReferralResponse,
     },
     /// Consent given or withdrawn outside a step.
     Consent {
         /// The policy.
-        policy: String,
+        policy: Name,
         /// Given (true) or withdrawn (false).
         given: bool,
     },
@@ -281,7 +281,7 @@ pub enum EventKind {
     Reopen {
         /// Where to resume.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        step: Option<String>,
+        step: Option<Name>,
     },
     /// Cancel the case.
     Cancel {

@@ -34,7 +34,7 @@ fn complete(step: &str, data: serde_json::Value) -> EventKind {
 fn ev(t: &str, by: Option<&str>, kind: EventKind) -> Event {
     Event {
         at: at(t),
-        by: by.map(str::to_string),
+        by: by.map(Into::into),
         kind,
     }
 }

@@ -328,7 +328,7 @@ fn event(op: &Op, state: &CaseState, at: At) -> Event {
                     (
                         role,
                         EventKind::Complete {
-                            step: t.step.to_string(),
+                            step: t.step.clone(),
                             data,
                             consent: *consent,
                         },
@@ -352,7 +352,7 @@ fn event(op: &Op, state: &CaseState, at: At) -> Event {
             (
                 role.map(|r| pick(&n.roles, r).to_string()),
                 EventKind::Complete {
-                    step: pick(&n.steps, *step).to_string(),
+                    step: pick(&n.steps, *step).into(),
                     data: map,
                     consent: *consent,
                 },
@@ -362,14 +362,14 @@ fn event(op: &Op, state: &CaseState, at: At) -> Event {
         Op::Referral { service, response } => (
             None,
             EventKind::Referral {
-                service: pick(&n.services, *service).to_string(),
+                service: pick(&n.services, *service).into(),
                 response: *response,
             },
         ),
         Op::Consent { policy, given } => (
             Some("supervisor".into()),
             EventKind::Consent {
-                policy: pick(&n.policies, *policy).to_string(),
+                policy: pick(&n.policies, *policy).into(),
                 given: *given,
             },
         ),
@@ -382,7 +382,7 @@ fn event(op: &Op, state: &CaseState, at: At) -> Event {
         Op::Reopen { step } => (
             Some("kepala".into()),
             EventKind::Reopen {
-                step: step.map(|s| pick(&n.steps, s).to_string()),
+                step: step.map(|s| pick(&n.steps, s).into()),
             },
         ),
         Op::Cancel => (
@@ -392,7 +392,11 @@ fn event(op: &Op, state: &CaseState, at: At) -> Event {
             },
         ),
     };
-    Event { at, by, kind }
+    Event {
+        at,
+        by: by.map(Into::into),
+        kind,
+    }
 }
 
 fn shift(at: At, minutes: i64) -> At {

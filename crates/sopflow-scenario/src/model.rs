@@ -416,7 +416,7 @@ fn event(raw: RawEvent) -> Result<ScenarioEvent, String> {
     }
     let kind = if let Some(step) = raw.complete {
         EventKind::Complete {
-            step,
+            step: step.into(),
             data: raw.data.unwrap_or_default(),
             consent: match raw.consent {
                 Some(FlagOrName::Flag(b)) => Some(b),
@@ -429,18 +429,24 @@ fn event(raw: RawEvent) -> Result<ScenarioEvent, String> {
         let response = raw
             .response
             .ok_or("a `referral:` event needs `response: accept|decline|done`")?;
-        EventKind::Referral { service, response }
+        EventKind::Referral {
+            service: service.into(),
+            response,
+        }
     } else if let Some(policy) = consent_policy {
         let given = raw
             .given
             .ok_or("a `consent: POLICY` event needs `given: true|false`")?;
-        EventKind::Consent { policy, given }
+        EventKind::Consent {
+            policy: policy.into(),
+            given,
+        }
     } else if let Some(reason) = raw.close {
         EventKind::Close { reason }
     } else if let Some(reopen) = raw.reopen {
         EventKind::Reopen {
             step: match reopen {
-                FlagOrName::Name(s) => Some(s),
+                FlagOrName::Name(s) => Some(s.into()),
                 FlagOrName::Flag(true) => None,
                 FlagOrName::Flag(false) => {
                     return Err(
@@ -458,7 +464,7 @@ fn event(raw: RawEvent) -> Result<ScenarioEvent, String> {
     Ok(ScenarioEvent {
         event: Event {
             at,
-            by: raw.by,
+            by: raw.by.map(Into::into),
             kind,
         },
         expect_error: raw.expect_error,

@@ -118,13 +118,15 @@ pub enum TraceEvent {
 impl From<&EventKind> for TraceEvent {
     fn from(kind: &EventKind) -> TraceEvent {
         match kind {
-            EventKind::Start { sop } => TraceEvent::Start { sop: sop.clone() },
+            EventKind::Start { sop } => TraceEvent::Start {
+                sop: sop.to_string(),
+            },
             EventKind::Complete {
                 step,
                 data,
                 consent,
             } => TraceEvent::Complete {
-                step: step.clone(),
+                step: step.to_string(),
                 forms: data
                     .iter()
                     .map(|(form, fields)| (form.clone(), fields.keys().cloned().collect()))
@@ -133,17 +135,19 @@ impl From<&EventKind> for TraceEvent {
             },
             EventKind::Tick => TraceEvent::Tick,
             EventKind::Referral { service, response } => TraceEvent::Referral {
-                service: service.clone(),
+                service: service.to_string(),
                 response: *response,
             },
             EventKind::Consent { policy, given } => TraceEvent::Consent {
-                policy: policy.clone(),
+                policy: policy.to_string(),
                 given: *given,
             },
             EventKind::Close { reason } => TraceEvent::Close {
                 reason: reason.clone(),
             },
-            EventKind::Reopen { step } => TraceEvent::Reopen { step: step.clone() },
+            EventKind::Reopen { step } => TraceEvent::Reopen {
+                step: step.as_ref().map(ToString::to_string),
+            },
             EventKind::Cancel { reason } => TraceEvent::Cancel {
                 reason: reason.clone(),
             },
@@ -414,7 +418,7 @@ fn drive(
         let entry = TraceEntry {
             index: i + 1,
             at: e.event.at,
-            by: e.event.by.clone(),
+            by: e.event.by.as_ref().map(ToString::to_string),
             event: TraceEvent::from(&e.event.kind),
             expect_error: e.expect_error.clone(),
             result,

@@ -32,9 +32,9 @@ fn at(text: &str) -> Result<At, sopflow::engine::BadTimestamp> {
 fn complete(time: &str, role: &str, step: &str, data: FormData) -> Result<Event, Box<dyn Error>> {
     Ok(Event {
         at: at(time)?,
-        by: Some(role.to_string()),
+        by: Some(role.into()),
         kind: EventKind::Complete {
-            step: step.to_string(),
+            step: step.into(),
             data,
             consent: None,
         },
@@ -47,7 +47,7 @@ fn answer(time: &str, service: &str, response: ReferralResponse) -> Result<Event
         at: at(time)?,
         by: None,
         kind: EventKind::Referral {
-            service: service.to_string(),
+            service: service.into(),
             response,
         },
     })
