@@ -35,7 +35,10 @@ fn the_complete_file_in_the_guide_is_the_practice_bundle() {
     let shown = block_after(&guide(), "### 4.9 Berkas lengkap", "sop");
     let file = fs::read_to_string(workspace_dir().join("examples/latihan/perundungan.sop"))
         .expect("examples/latihan/perundungan.sop");
-    assert_eq!(shown, file, "the guide's section 4.9 and examples/latihan/perundungan.sop differ");
+    assert_eq!(
+        shown, file,
+        "the guide's section 4.9 and examples/latihan/perundungan.sop differ"
+    );
 }
 
 #[test]
@@ -45,7 +48,10 @@ fn the_scenario_in_the_guide_is_the_practice_scenario() {
         workspace_dir().join("examples/latihan/scenarios/cedera-rujukan-medis.case.yaml"),
     )
     .expect("the practice scenario");
-    assert_eq!(shown, file, "the guide's section 6.1 and the practice scenario differ");
+    assert_eq!(
+        shown, file,
+        "the guide's section 6.1 and the practice scenario differ"
+    );
 }
 
 #[test]

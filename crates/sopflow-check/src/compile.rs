@@ -411,7 +411,7 @@ fn lower_sop(
             name: e.name.name.clone(),
             title: title(&e.title),
             is_end: true,
-            performers: vec![],
+            performers: std::sync::Arc::new([]),
             fills: vec![],
             consents: vec![],
             deadline: None,

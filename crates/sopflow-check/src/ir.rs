@@ -174,7 +174,7 @@ pub struct NodeIr {
     /// Whether it is an end.
     pub is_end: bool,
     /// Roles that may complete it (empty: any role).
-    pub performers: Vec<Name>,
+    pub performers: std::sync::Arc<[Name]>,
     /// Forms filled when completing it.
     pub fills: Vec<Name>,
     /// Policies whose consent is recorded when completing it.

@@ -91,7 +91,7 @@ pub fn replay(
 pub fn tasks<'s>(
     bundle: &CompiledBundle,
     state: &'s CaseState,
-) -> Vec<(&'s str, &'s str, Vec<Name>, Option<At>)> {
+) -> Vec<(&'s str, &'s str, std::sync::Arc<[Name]>, Option<At>)> {
     state
         .tokens
         .iter()

@@ -44,11 +44,11 @@ pub(crate) fn start(
         sop: Name::from(sop),
         sop_version: ir.version,
         status: CaseStatus::Open,
-        frames: vec![Frame {
+        frames: Arc::new(vec![Frame {
             id: 0,
             sop: Name::from(sop),
             caller: None,
-        }],
+        }]),
         tokens: Vec::new(),
         data: Default::default(),
         computed: Default::default(),
@@ -306,7 +306,7 @@ impl<'b> Machine<'b> {
         if let Some(callee) = &node.call {
             if let Some(sub) = self.bundle.sops.get(callee.as_str()) {
                 let fid = self.next_id();
-                self.state.frames.push(Frame {
+                Arc::make_mut(&mut self.state.frames).push(Frame {
                     id: fid,
                     sop: callee.clone(),
                     caller: Some(token),
@@ -461,7 +461,7 @@ impl<'b> Machine<'b> {
         for id in ids {
             self.drop_token(id);
         }
-        self.state.frames.retain(|f| f.id != frame);
+        Arc::make_mut(&mut self.state.frames).retain(|f| f.id != frame);
     }
 
     /// Removes a token and everything it started.
@@ -493,7 +493,7 @@ impl<'b> Machine<'b> {
         for id in ids {
             self.drop_token(id);
         }
-        self.state.frames.retain(|f| f.caller.is_none());
+        Arc::make_mut(&mut self.state.frames).retain(|f| f.caller.is_none());
         self.state.status = status;
     }
 
@@ -528,7 +528,7 @@ impl<'b> Machine<'b> {
         };
         self.state.status = CaseStatus::Open;
         if !self.state.frames.iter().any(|f| f.id == 0) {
-            self.state.frames.insert(
+            Arc::make_mut(&mut self.state.frames).insert(
                 0,
                 Frame {
                     id: 0,
@@ -778,13 +778,13 @@ impl<'b> Machine<'b> {
                 service: Name::from(service),
                 policy: policy.clone(),
             });
-            self.state.referrals.push(Arc::new(referral));
+            Arc::make_mut(&mut self.state.referrals).push(Arc::new(referral));
             return Ok(());
         }
         if let Some(ti) = self.token_index(token) {
             self.state.tokens[ti].pending_referrals.push(id);
         }
-        self.state.referrals.push(Arc::new(referral));
+        Arc::make_mut(&mut self.state.referrals).push(Arc::new(referral));
         self.send_to_next(id, 0)
     }
 
@@ -833,7 +833,7 @@ impl<'b> Machine<'b> {
                     service: r.service.clone(),
                     provider: p.name.clone(),
                 });
-                self.state.referrals[ri] = Arc::new(r);
+                Arc::make_mut(&mut self.state.referrals)[ri] = Arc::new(r);
                 Ok(())
             }
             None => {
@@ -847,7 +847,7 @@ impl<'b> Machine<'b> {
                     to,
                 });
                 let token_id = r.token;
-                self.state.referrals[ri] = Arc::new(r);
+                Arc::make_mut(&mut self.state.referrals)[ri] = Arc::new(r);
                 self.referral_finished(token_id, id)
             }
         }
@@ -875,7 +875,7 @@ impl<'b> Machine<'b> {
                 service: r.service.clone(),
                 provider: r.provider.clone(),
             });
-            self.state.referrals[ri] = Arc::new(r);
+            Arc::make_mut(&mut self.state.referrals)[ri] = Arc::new(r);
         }
     }
 
@@ -918,7 +918,7 @@ impl<'b> Machine<'b> {
                     ReferralState::Done
                 };
                 r.due = None;
-                self.state.referrals[ri] = Arc::new(r);
+                Arc::make_mut(&mut self.state.referrals)[ri] = Arc::new(r);
                 if was_pending {
                     self.referral_finished(token, id)
                 } else {
@@ -927,7 +927,7 @@ impl<'b> Machine<'b> {
             }
             ReferralResponse::Decline => {
                 let next = r.provider_index + 1;
-                self.state.referrals[ri] = Arc::new(r);
+                Arc::make_mut(&mut self.state.referrals)[ri] = Arc::new(r);
                 self.send_to_next(id, next)
             }
         }
@@ -1034,7 +1034,7 @@ impl<'b> Machine<'b> {
         });
         let next = r.provider_index + 1;
         r.due = None;
-        self.state.referrals[ri] = Arc::new(r);
+        Arc::make_mut(&mut self.state.referrals)[ri] = Arc::new(r);
         self.send_to_next(id, next)
     }
 }

@@ -197,8 +197,9 @@ pub struct CaseState {
     pub sop_version: i64,
     /// Open, closed or cancelled.
     pub status: CaseStatus,
-    /// SOP runs (the case's own and called ones still running).
-    pub frames: Vec<Frame>,
+    /// SOP runs (the case's own and called ones still running; shared
+    /// between a case and its successors until a call starts or ends).
+    pub frames: Arc<Vec<Frame>>,
     /// Active steps.
     pub tokens: Vec<Token>,
     /// Form data: form → field → value (shared between a case and its
@@ -209,7 +210,7 @@ pub struct CaseState {
     /// Consent decisions per policy.
     pub consents: Arc<BTreeMap<Name, ConsentRecord>>,
     /// Every referral made (shared entries: an event copies only the referrals it changes).
-    pub referrals: Vec<Arc<Referral>>,
+    pub referrals: Arc<Vec<Arc<Referral>>>,
     /// Steps visited, in order (an append-only [`Log`]: applying an event copies no visit).
     pub path: Log<Visit>,
     /// Decision arms taken: (sop, step, arm index or `None` for else).
@@ -312,8 +313,8 @@ pub enum Effect {
         sop: Name,
         /// Step.
         step: Name,
-        /// Roles that may do it.
-        roles: Vec<Name>,
+        /// Roles that may do it (shared with the compiled bundle).
+        roles: Arc<[Name]>,
         /// Due date.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         due: Option<At>,

@@ -173,7 +173,7 @@ mod tests {
             name: name.into(),
             title: None,
             is_end: matches!(transition, TransitionIr::None),
-            performers: Vec::new(),
+            performers: std::sync::Arc::new([]),
             fills: Vec::new(),
             consents: Vec::new(),
             deadline: None,
