@@ -87,11 +87,23 @@ pub fn replay(
     Ok(state)
 }
 
-/// Active steps waiting for a role's work: (sop, step, roles, due).
-pub fn tasks<'s>(
-    bundle: &CompiledBundle,
-    state: &'s CaseState,
-) -> Vec<(&'s str, &'s str, std::sync::Arc<[Name]>, Option<At>)> {
+/// A step waiting for a role's work: what [`tasks`] lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task<'s> {
+    /// The SOP the step belongs to.
+    pub sop: &'s str,
+    /// The step.
+    pub step: &'s str,
+    /// Its performers (any role when empty).
+    pub roles: std::sync::Arc<[Name]>,
+    /// The last role it was escalated to, who may also complete it.
+    pub escalated_to: Option<&'s str>,
+    /// When it is due, if it has a deadline.
+    pub due: Option<At>,
+}
+
+/// Active steps waiting for a role's work, in activation order.
+pub fn tasks<'s>(bundle: &CompiledBundle, state: &'s CaseState) -> Vec<Task<'s>> {
     state
         .tokens
         .iter()
@@ -99,12 +111,13 @@ pub fn tasks<'s>(
         .filter_map(|t| {
             let frame = state.frames.iter().find(|f| f.id == t.frame)?;
             let node = bundle.sops.get(frame.sop.as_str())?.nodes.get(t.node)?;
-            Some((
-                frame.sop.as_str(),
-                t.step.as_str(),
-                node.performers.clone(),
-                t.due,
-            ))
+            Some(Task {
+                sop: frame.sop.as_str(),
+                step: t.step.as_str(),
+                roles: node.performers.clone(),
+                escalated_to: t.escalated_to.as_deref(),
+                due: t.due,
+            })
         })
         .collect()
 }

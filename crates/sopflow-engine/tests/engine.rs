@@ -83,7 +83,7 @@ fn a_case_runs_through_decisions_parallel_referrals_and_a_call() {
     .expect("start")
     .state;
     assert_eq!(
-        tasks(&b, &s).iter().map(|t| t.1).collect::<Vec<_>>(),
+        tasks(&b, &s).iter().map(|t| t.step).collect::<Vec<_>>(),
         vec!["terima"]
     );
     let data = serde_json::json!({"aduan": {"darurat": true, "usia": 9, "jenis": "fisik"}});
@@ -423,7 +423,10 @@ fn a_case_can_be_replayed_from_its_history() {
     let events: Vec<Event> = s.history.iter().map(|h| h.event.clone()).collect();
     assert_eq!(replay(&b, "k1", &events).expect("replay"), s);
     assert_eq!(
-        tasks(&b, &s).iter().map(|t| (t.0, t.1)).collect::<Vec<_>>(),
+        tasks(&b, &s)
+            .iter()
+            .map(|t| (t.sop, t.step))
+            .collect::<Vec<_>>(),
         vec![("pengaduan", "biasa")]
     );
     // `biasa` has work of its own (`by`), then runs the called sop.
@@ -439,7 +442,10 @@ fn a_case_can_be_replayed_from_its_history() {
     .expect("biasa")
     .state;
     assert_eq!(
-        tasks(&b, &s).iter().map(|t| (t.0, t.1)).collect::<Vec<_>>(),
+        tasks(&b, &s)
+            .iter()
+            .map(|t| (t.sop, t.step))
+            .collect::<Vec<_>>(),
         vec![("tindak_lanjut", "kunjungi")]
     );
     let s = apply(

@@ -706,8 +706,12 @@ pub fn check_expect(bundle: &CompiledBundle, state: &CaseState, expect: &Expect)
         for (role, expected) in tasks {
             let mine: Vec<(String, String)> = all
                 .iter()
-                .filter(|(_, _, roles, _)| roles.is_empty() || roles.iter().any(|r| r == role))
-                .map(|(sop, step, _, _)| (sop.to_string(), step.to_string()))
+                .filter(|t| {
+                    t.roles.is_empty()
+                        || t.roles.iter().any(|r| r == role)
+                        || t.escalated_to == Some(role.as_str())
+                })
+                .map(|t| (t.sop.to_string(), t.step.to_string()))
                 .collect();
             let mut shown_actual: Vec<String> = mine
                 .iter()

@@ -27,7 +27,7 @@
 //! let case = sopflow::start(&bundle, "halo", "kasus-1", at("2024-06-10T09:00:00+07:00"), None)
 //!     .expect("started")
 //!     .state;
-//! assert_eq!(sopflow::tasks(&bundle, &case)[0].1, "a");
+//! assert_eq!(sopflow::tasks(&bundle, &case)[0].step, "a");
 //! let event = sopflow::Event {
 //!     at: at("2024-06-10T10:00:00+07:00"),
 //!     by: Some("petugas".into()),
@@ -49,7 +49,7 @@ pub use sopflow_diagram as diagram;
 pub use sopflow_engine as engine;
 pub use sopflow_engine::{
     At, CaseState, CaseStatus, Effect, EngineError, Event, EventKind, Outcome, ReferralResponse,
-    Value, apply, replay, start, tasks,
+    Task, Value, apply, replay, start, tasks,
 };
 /// Scenario files, traces and coverage: `sopflow-scenario`.
 pub use sopflow_scenario as scenario;

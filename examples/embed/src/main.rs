@@ -60,9 +60,18 @@ fn print_tasks(bundle: &CompiledBundle, case: &CaseState) {
         return;
     }
     println!("open tasks:");
-    for (sop, step, roles, due) in tasks {
-        let due = due.map(|d| format!(", due {d}")).unwrap_or_default();
-        println!("  {sop}.{step} for {}{due}", roles.join(" or "));
+    for task in tasks {
+        let due = task.due.map(|d| format!(", due {d}")).unwrap_or_default();
+        let escalated = task
+            .escalated_to
+            .map(|r| format!(" (escalated to {r})"))
+            .unwrap_or_default();
+        println!(
+            "  {}.{} for {}{escalated}{due}",
+            task.sop,
+            task.step,
+            task.roles.join(" or ")
+        );
     }
 }
 
