@@ -27,12 +27,7 @@ pub(crate) fn escape(text: &str) -> String {
 /// Label lines (each possibly holding line breaks of its own), escaped and
 /// joined with DOT's `\n`.
 pub(crate) fn label(lines: &[String]) -> String {
-    lines
-        .iter()
-        .flat_map(|l| clean_lines(l))
-        .map(|l| escape(&l))
-        .collect::<Vec<_>>()
-        .join("\\n")
+    crate::join_label(lines, escape, "\\n")
 }
 
 fn node_line(node: &Node, depth: usize, out: &mut String) {

@@ -217,6 +217,17 @@ pub(crate) fn clean_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Label lines (each possibly holding line breaks of its own), every line
+/// cleaned and escaped for the output format, joined with its line separator.
+pub(crate) fn join_label(lines: &[String], escape: fn(&str) -> String, separator: &str) -> String {
+    lines
+        .iter()
+        .flat_map(|l| clean_lines(l))
+        .map(|l| escape(&l))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,12 +35,7 @@ pub(crate) fn escape(text: &str) -> String {
 /// Label lines (each possibly holding line breaks of its own) as the inside
 /// of a double-quoted Mermaid string, lines separated by `<br/>`.
 pub(crate) fn label(lines: &[String]) -> String {
-    lines
-        .iter()
-        .flat_map(|l| clean_lines(l))
-        .map(|l| escape(&l))
-        .collect::<Vec<_>>()
-        .join("<br/>")
+    crate::join_label(lines, escape, "<br/>")
 }
 
 fn node_line(node: &Node, depth: usize, out: &mut String) {

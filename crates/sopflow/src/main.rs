@@ -239,13 +239,7 @@ fn compile_bundle(
     format: ScenarioFormat,
     lang: Lang,
 ) -> Result<CompiledBundle, ExitCode> {
-    let loaded = match sopflow::load::load_paths(&[path.to_path_buf()]) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{}: {e}", error_prefix(lang));
-            return Err(ExitCode::from(2));
-        }
-    };
+    let loaded = load(&[path.to_path_buf()], lang)?;
     let (report, bundle) = sopflow::compile_loaded(&loaded, &CheckConfig::default());
     match bundle {
         Some(b) => Ok(b),
@@ -325,18 +319,7 @@ fn run(
     };
     if !bundle.sops.contains_key(sop) {
         let known: Vec<&str> = bundle.sops.keys().map(String::as_str).collect();
-        if lang == Lang::Id {
-            eprintln!(
-                "galat: sop `{sop}` tidak ada di bundel; yang ada: {}",
-                known.join(", ")
-            );
-        } else {
-            eprintln!(
-                "error: no sop `{sop}` in the bundle; it has: {}",
-                known.join(", ")
-            );
-        }
-        return ExitCode::from(2);
+        return unknown_sop(sop, &known, lang);
     }
     let file = events_path.display().to_string();
     let text = match std::fs::read_to_string(events_path) {
@@ -390,12 +373,9 @@ fn run(
 /// `check` renders them (stdout is for the diagram) and exit 1.
 fn graph(paths: &[PathBuf], sop: Option<&str>, format: GraphFormat, lang: Lang) -> ExitCode {
     use sopflow::diagram::{DiagramError, Format as DiagramFormat, Library};
-    let loaded = match sopflow::load::load_paths(paths) {
+    let loaded = match load(paths, lang) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("{}: {e}", error_prefix(lang));
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let report = sopflow::check_loaded(&loaded, &CheckConfig::default());
     if report.error_count() > 0 {
@@ -412,18 +392,7 @@ fn graph(paths: &[PathBuf], sop: Option<&str>, format: GraphFormat, lang: Lang) 
         Some(name) => match library.get(name) {
             Ok(entry) => vec![*entry],
             Err(DiagramError::UnknownSop { name, known }) => {
-                if lang == Lang::Id {
-                    eprintln!(
-                        "galat: sop `{name}` tidak ada di bundel; yang ada: {}",
-                        known.join(", ")
-                    );
-                } else {
-                    eprintln!(
-                        "error: no sop `{name}` in the bundle; it has: {}",
-                        known.join(", ")
-                    );
-                }
-                return ExitCode::from(2);
+                return unknown_sop(&name, &known, lang);
             }
         },
     };
@@ -452,12 +421,9 @@ fn check(
     color: ColorArg,
     lang: Lang,
 ) -> ExitCode {
-    let loaded = match sopflow::load::load_paths(paths) {
+    let loaded = match load(paths, lang) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("{}: {e}", error_prefix(lang));
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let report = sopflow::check_loaded(&loaded, &CheckConfig::default());
     if let Err(code) = print_report(&report, &loaded.sources, format, color, lang) {
@@ -510,4 +476,27 @@ fn explain(code: Option<&str>, lang: Lang) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Reports a `--sop` that names no sop of the bundle (a usage error: exit 2).
+fn unknown_sop<S: AsRef<str>>(sop: &str, known: &[S], lang: Lang) -> ExitCode {
+    let known = known
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if lang == Lang::Id {
+        eprintln!("galat: sop `{sop}` tidak ada di bundel; yang ada: {known}");
+    } else {
+        eprintln!("error: no sop `{sop}` in the bundle; it has: {known}");
+    }
+    ExitCode::from(2)
+}
+
+/// Reads the bundle's files; an I/O problem is reported and is exit 2.
+fn load(paths: &[PathBuf], lang: Lang) -> Result<sopflow::load::Loaded, ExitCode> {
+    sopflow::load::load_paths(paths).map_err(|e| {
+        eprintln!("{}: {e}", error_prefix(lang));
+        ExitCode::from(2)
+    })
 }

@@ -3,21 +3,11 @@
 //! in a temporary directory with relative paths, and with the locale and
 //! colour variables of the calling environment removed.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use tempfile::TempDir;
+mod common;
+
+use common::{Workspace, sops_dir};
 
 /// Environment variables that change the binary's output.
-const ENV_VARS: &[&str] = &[
-    "LC_ALL",
-    "LC_MESSAGES",
-    "LANG",
-    "NO_COLOR",
-    "CLICOLOR",
-    "CLICOLOR_FORCE",
-    "TERM",
-];
-
 /// A bundle with one unreachable step (an error).
 const INVALID: &str = "\
 sop pengaduan \"Layanan pengaduan\" {
@@ -50,97 +40,6 @@ sop pengaduan \"Layanan pengaduan\" {
 
 /// A clean bundle.
 const CLEAN: &str = "sop halo { start a  step a { next selesai }  end selesai }\n";
-
-/// The result of one run of the binary.
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// A temporary working directory holding the files of one test.
-struct Workspace {
-    dir: TempDir,
-}
-
-impl Workspace {
-    fn new() -> Workspace {
-        Workspace {
-            dir: tempfile::tempdir().expect("temporary directory"),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Writes `bytes` to `relative` (creating parent directories).
-    fn write(&self, relative: &str, bytes: impl AsRef<[u8]>) -> &Workspace {
-        let path = self.path().join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("create parent directory");
-        }
-        std::fs::write(&path, bytes).expect("write test file");
-        self
-    }
-
-    /// Runs `sopflow ARGS` in this directory with a clean environment plus `env`.
-    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sopflow"));
-        cmd.args(args).current_dir(self.path());
-        for var in ENV_VARS {
-            cmd.env_remove(var);
-        }
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let out = cmd.output().expect("the sopflow binary runs");
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_env(args, &[])
-    }
-
-    /// Snapshot filters: this directory's path and the tool version.
-    fn settings(&self) -> insta::Settings {
-        let mut settings = insta::Settings::clone_current();
-        let mut paths = vec![self.path().display().to_string()];
-        if let Ok(canonical) = self.path().canonicalize() {
-            paths.push(canonical.display().to_string());
-        }
-        for path in paths {
-            settings.add_filter(&regex_escape(&path), "[TEMP]");
-        }
-        settings.add_filter(
-            r#""version": "\d+\.\d+\.\d+[^"]*""#,
-            r#""version": "[VERSION]""#,
-        );
-        settings
-    }
-}
-
-/// Escapes regex metacharacters so a path can be used as a literal filter.
-fn regex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The repository's `sops/` bundle.
-fn sops_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sops")
-}
 
 #[test]
 fn clean_bundle_exits_0() {

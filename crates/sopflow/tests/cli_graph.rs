@@ -5,19 +5,9 @@
 //! variables removed. The diagrams themselves are snapshotted in
 //! `tests/diagrams.rs` of the workspace.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use tempfile::TempDir;
+mod common;
 
-const ENV_VARS: &[&str] = &[
-    "LC_ALL",
-    "LC_MESSAGES",
-    "LANG",
-    "NO_COLOR",
-    "CLICOLOR",
-    "CLICOLOR_FORCE",
-    "TERM",
-];
+use common::{Workspace, sops_dir};
 
 /// Two sops, one calling the other; a decision without `else` (a warning only).
 const BUNDLE: &str = "\
@@ -49,61 +39,14 @@ sop pengaduan {
 }
 ";
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-struct Workspace {
-    dir: TempDir,
-}
-
-impl Workspace {
-    fn new() -> Workspace {
-        let ws = Workspace {
-            dir: tempfile::tempdir().expect("temporary directory"),
-        };
-        ws.write("bundle/pengaduan.sop", BUNDLE);
-        ws
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, relative: &str, text: &str) -> &Workspace {
-        let path = self.path().join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("create parent directory");
-        }
-        std::fs::write(&path, text).expect("write test file");
-        self
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sopflow"));
-        cmd.args(args).current_dir(self.path());
-        for var in ENV_VARS {
-            cmd.env_remove(var);
-        }
-        let out = cmd.output().expect("the sopflow binary runs");
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        }
-    }
-}
-
-fn sops_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sops")
+/// A working directory with the test bundle in `bundle/`.
+fn workspace() -> Workspace {
+    Workspace::with("bundle/pengaduan.sop", BUNDLE)
 }
 
 #[test]
 fn every_sop_is_drawn_as_mermaid_by_default() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let run = ws.run(&["graph", "bundle"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stderr.is_empty(), "warnings are not printed: {run:?}");
@@ -122,7 +65,7 @@ fn every_sop_is_drawn_as_mermaid_by_default() {
 
 #[test]
 fn formats_and_one_sop() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let run = ws.run(&["graph", "bundle", "--format", "dot"]);
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(run.stdout.matches("digraph \"").count(), 2, "{run:?}");
@@ -161,7 +104,7 @@ fn formats_and_one_sop() {
 
 #[test]
 fn unknown_sop_exits_2_and_lists_the_sops() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let run = ws.run(&["graph", "bundle", "--sop", "pengaduan_anak"]);
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.is_empty(), "{run:?}");
@@ -179,7 +122,7 @@ fn unknown_sop_exits_2_and_lists_the_sops() {
 
 #[test]
 fn bundle_errors_go_to_stderr_as_check_prints_them_and_exit_1() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write("salah/pengaduan.sop", INVALID);
     let run = ws.run(&["graph", "salah"]);
     assert_eq!(run.code, Some(1), "{run:?}");
@@ -197,7 +140,7 @@ fn bundle_errors_go_to_stderr_as_check_prints_them_and_exit_1() {
 
 #[test]
 fn usage_and_io_errors_exit_2() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let run = ws.run(&["graph"]);
     assert_eq!(run.code, Some(2), "no path: {run:?}");
     let run = ws.run(&["graph", "bundle", "--format", "svg"]);
@@ -212,7 +155,7 @@ fn usage_and_io_errors_exit_2() {
 
 #[test]
 fn a_bundle_without_sops_draws_nothing_and_says_so() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write("org/o.sop", "organization o { role petugas }\n");
     let run = ws.run(&["graph", "org"]);
     assert_eq!(run.code, Some(0), "{run:?}");
@@ -225,7 +168,7 @@ fn a_bundle_without_sops_draws_nothing_and_says_so() {
 
 #[test]
 fn the_repository_library_draws() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let sops = sops_dir().display().to_string();
     for format in ["mermaid", "dot", "markdown"] {
         let run = ws.run(&["graph", &sops, "--format", format]);

@@ -3,19 +3,9 @@
 //! I/O errors), formats and languages. Each test runs the real binary in a
 //! temporary directory with the locale and colour variables removed.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use tempfile::TempDir;
+mod common;
 
-const ENV_VARS: &[&str] = &[
-    "LC_ALL",
-    "LC_MESSAGES",
-    "LANG",
-    "NO_COLOR",
-    "CLICOLOR",
-    "CLICOLOR_FORCE",
-    "TERM",
-];
+use common::{Workspace, sops_dir};
 
 /// One sop with a decision (one `when`, one `else`) and a deadline.
 const BUNDLE: &str = "\
@@ -59,61 +49,14 @@ events:
 expect: { active: [biasa] }
 ";
 
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-struct Workspace {
-    dir: TempDir,
-}
-
-impl Workspace {
-    fn new() -> Workspace {
-        let ws = Workspace {
-            dir: tempfile::tempdir().expect("temporary directory"),
-        };
-        ws.write("bundle/s.sop", BUNDLE);
-        ws
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, relative: &str, text: &str) -> &Workspace {
-        let path = self.path().join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("create parent directory");
-        }
-        std::fs::write(&path, text).expect("write test file");
-        self
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sopflow"));
-        cmd.args(args).current_dir(self.path());
-        for var in ENV_VARS {
-            cmd.env_remove(var);
-        }
-        let out = cmd.output().expect("the sopflow binary runs");
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        }
-    }
-}
-
-fn sops_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sops")
+/// A working directory with the test bundle in `bundle/`.
+fn workspace() -> Workspace {
+    Workspace::with("bundle/s.sop", BUNDLE)
 }
 
 #[test]
 fn the_sop_library_passes_with_full_coverage() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let sops = sops_dir().display().to_string();
     let run = ws.run(&["test", &sops, "--min-coverage", "100", "--format", "json"]);
     assert_eq!(run.code, Some(0), "{run:?}");
@@ -130,7 +73,7 @@ fn the_sop_library_passes_with_full_coverage() {
 
 #[test]
 fn passing_scenarios_exit_0_and_coverage_gates_exit_1() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write("bundle/scenarios/cepat.case.yaml", PASSING);
     let run = ws.run(&["test", "bundle"]);
     assert_eq!(run.code, Some(0), "{run:?}");
@@ -158,7 +101,7 @@ fn passing_scenarios_exit_0_and_coverage_gates_exit_1() {
 
 #[test]
 fn a_failing_scenario_exits_1_with_a_diff() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write("kasus/gagal.case.yaml", FAILING);
     let run = ws.run(&["test", "bundle", "--scenarios", "kasus"]);
     assert_eq!(run.code, Some(1), "{run:?}");
@@ -179,7 +122,7 @@ fn a_failing_scenario_exits_1_with_a_diff() {
 
 #[test]
 fn an_invalid_scenario_file_is_a_failure_not_a_crash() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write(
         "bundle/scenarios/rusak.case.yaml",
         "sop: s\nevents: [{ at: kemarin }]\n",
@@ -202,7 +145,7 @@ fn an_invalid_scenario_file_is_a_failure_not_a_crash() {
 
 #[test]
 fn json_report() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write("bundle/scenarios/cepat.case.yaml", PASSING);
     ws.write("bundle/scenarios/gagal.case.yaml", FAILING);
     let run = ws.run(&["test", "bundle", "--format", "json", "--min-coverage", "50"]);
@@ -224,7 +167,7 @@ fn json_report() {
 
 #[test]
 fn usage_and_io_errors_exit_2() {
-    let ws = Workspace::new();
+    let ws = workspace();
     let run = ws.run(&["test", "tidak-ada"]);
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stderr.contains("cannot read `tidak-ada`"), "{run:?}");
@@ -245,7 +188,7 @@ fn usage_and_io_errors_exit_2() {
 
 #[test]
 fn bundle_errors_are_printed_like_check_and_exit_1() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write(
         "rusak/s.sop",
         "sop s { start a  step a { next z }  step yatim { next z }  end z }\n",
@@ -271,7 +214,7 @@ fn bundle_errors_are_printed_like_check_and_exit_1() {
 
 #[test]
 fn run_prints_the_trace() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write("cepat.case.yaml", PASSING);
     let run = ws.run(&["run", "bundle", "--sop", "s", "--events", "cepat.case.yaml"]);
     assert_eq!(run.code, Some(0), "{run:?}");
@@ -326,7 +269,7 @@ active: none
 
 #[test]
 fn run_exits_1_when_an_event_is_rejected_unexpectedly() {
-    let ws = Workspace::new();
+    let ws = workspace();
     // A bare list of events; the second is refused and the third still applies.
     ws.write(
         "peristiwa.yaml",
@@ -355,7 +298,7 @@ fn run_exits_1_when_an_event_is_rejected_unexpectedly() {
 
 #[test]
 fn run_refuses_bad_input_with_exit_2() {
-    let ws = Workspace::new();
+    let ws = workspace();
     ws.write("cepat.case.yaml", PASSING);
     ws.write("rusak.yaml", "- { at: 2025-01-06T09:00:00+07:00 }\n");
     let run = ws.run(&[
