@@ -1,5 +1,6 @@
 //! Lowering a checked bundle (no errors) to the [`CompiledBundle`] IR.
 
+use crate::CONSENT_ROOT;
 use crate::graph::SopGraph;
 use crate::ir::*;
 use sha2::{Digest, Sha256};
@@ -81,9 +82,13 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
     // `form.member` paths: field, score or level, from the form's declaration.
     let kind_of = |parts: &[ast::Ident]| -> Option<Guard> {
         let [form, member] = parts else { return None };
-        ast_forms
-            .get(form.name.as_str())
-            .map(|f| member_guard(f, &member.name))
+        match ast_forms.get(form.name.as_str()) {
+            Some(f) => Some(member_guard(f, &member.name)),
+            None if form.name == CONSENT_ROOT => Some(Guard::Consent {
+                policy: member.name.clone(),
+            }),
+            None => None,
+        }
     };
     for (name, f) in &ast_forms {
         forms.insert((*name).to_string(), lower_form(f, &kind_of));

@@ -278,6 +278,13 @@ pub enum Guard {
         /// Level.
         level: Name,
     },
+    /// Whether consent under a policy has been recorded as given
+    /// (`consent.POLICY`): true when given, false when refused or withdrawn,
+    /// nothing when never recorded.
+    Consent {
+        /// The policy.
+        policy: Name,
+    },
     /// An int literal.
     Int(i64),
     /// A bool literal.

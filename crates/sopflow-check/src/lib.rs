@@ -21,6 +21,10 @@ pub use compile::content_hash;
 pub use graph::{Edge, Node, SopGraph};
 pub use ir::CompiledBundle;
 
+/// The first part of a guard path `consent.POLICY`, which reads whether that
+/// policy's consent has been given (unless a form is named `consent`).
+pub const CONSENT_ROOT: &str = "consent";
+
 use names::Symbols;
 use petgraph::graph::{DiGraph, NodeIndex};
 use policy::Rights;

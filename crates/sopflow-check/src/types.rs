@@ -1,5 +1,6 @@
 //! Types of form fields, scores, levels and guard expressions.
 
+use crate::CONSENT_ROOT;
 use crate::names::{FormInfo, Member, Symbols, Table, unknown_name};
 use crate::text::Kind;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -221,6 +222,15 @@ impl<'a> GuardChecker<'_, 'a> {
                     }
                 }
                 Ty::Bare(&one.name)
+            }
+            [form, member]
+                if form.name == CONSENT_ROOT && self.symbols.forms.get(&form.name).is_none() =>
+            {
+                // `consent.POLICY`: whether that policy's consent was given.
+                match self.symbols.policies.resolve(member, None, self.diags) {
+                    Some(_) => Ty::Bool,
+                    None => Ty::Error,
+                }
             }
             [form, member] => {
                 let Some(fi) = self

@@ -216,6 +216,11 @@ fn eval<'c>(cx: &Ctx<'c>, g: &'c Guard) -> Option<V<'c>> {
         Guard::Field { form, field } => cx.state.data.get(form)?.get(field).map(V::from),
         Guard::Score { form, score } => cx.computed(form, score),
         Guard::Level { form, level } => cx.computed(form, level),
+        Guard::Consent { policy } => cx
+            .state
+            .consents
+            .get(policy.as_str())
+            .map(|c| V::Bool(c.given)),
         Guard::Int(n) => Some(V::Int(*n)),
         Guard::Bool(b) => Some(V::Bool(*b)),
         Guard::Text(s) | Guard::Symbol(s) => Some(V::Text(Cow::Borrowed(s.as_str()))),

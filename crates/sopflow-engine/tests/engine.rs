@@ -610,3 +610,54 @@ fn reopening_inside_a_parallel_branch_is_refused() {
     );
     assert!(ok.is_ok(), "{ok:?}");
 }
+
+/// `consent.POLICY` in a guard: true when given, false when refused, nothing
+/// (so `not consent.x` holds) when never recorded.
+#[test]
+fn decisions_read_recorded_consent() {
+    const CONSENT: &str = r#"
+organization o { unit u { role petugas } }
+network n { provider rs offers medis }
+policy data { class kasus  allow petugas read, write kasus  share kasus with n requires consent }
+sop s {
+  start tanya
+  step tanya { by petugas  decide { when not consent.data -> minta  else -> tanpa } }
+  step minta { by petugas  consent data  decide { when consent.data -> rujuk  else -> tanpa } }
+  step rujuk { by petugas  refer medis  next selesai }
+  step tanpa { by petugas  next selesai }
+  end selesai
+}
+"#;
+    let b = compile(CONSENT);
+    let begin = || {
+        start(&b, "s", "k", at("2026-08-10T09:00:00+07:00"), None)
+            .expect("start")
+            .state
+    };
+    let done = |s: &CaseState, t: &str, step: &str, consent: Option<bool>| {
+        apply(
+            &b,
+            s,
+            ev(
+                t,
+                Some("petugas"),
+                EventKind::Complete {
+                    step: step.into(),
+                    data: BTreeMap::new(),
+                    consent,
+                },
+            ),
+        )
+        .expect("accepted")
+        .state
+    };
+    // Never recorded: `not consent.data` holds.
+    let s = done(&begin(), "2026-08-10T10:00:00+07:00", "tanya", None);
+    assert_eq!(s.tokens[0].step, "minta");
+    // Refused: the else arm.
+    let refused = done(&s, "2026-08-10T11:00:00+07:00", "minta", Some(false));
+    assert_eq!(refused.tokens[0].step, "tanpa");
+    // Given: the referral path.
+    let given = done(&s, "2026-08-10T11:00:00+07:00", "minta", Some(true));
+    assert_eq!(given.tokens[0].step, "rujuk");
+}
