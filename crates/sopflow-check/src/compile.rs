@@ -1,8 +1,8 @@
 //! Lowering a checked bundle (no errors) to the [`CompiledBundle`] IR.
 
-use crate::CONSENT_ROOT;
 use crate::graph::SopGraph;
 use crate::ir::*;
+use crate::{CONSENT_ROOT, REFERRAL_ROOT};
 use sha2::{Digest, Sha256};
 use sopflow_syntax::ast::{self, Item};
 use std::collections::BTreeMap;
@@ -86,6 +86,9 @@ pub(crate) fn lower(files: &[ast::File], graphs: &[SopGraph<'_>]) -> CompiledBun
             Some(f) => Some(member_guard(f, &member.name)),
             None if form.name == CONSENT_ROOT => Some(Guard::Consent {
                 policy: member.name.clone(),
+            }),
+            None if form.name == REFERRAL_ROOT => Some(Guard::Referral {
+                service: member.name.clone(),
             }),
             None => None,
         }

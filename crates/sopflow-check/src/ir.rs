@@ -285,6 +285,12 @@ pub enum Guard {
         /// The policy.
         policy: Name,
     },
+    /// The state of the case's latest referral to a service
+    /// (`referral.SERVICE`), nothing when none was made.
+    Referral {
+        /// The service type.
+        service: Name,
+    },
     /// An int literal.
     Int(i64),
     /// A bool literal.

@@ -25,6 +25,21 @@ pub use ir::CompiledBundle;
 /// policy's consent has been given (unless a form is named `consent`).
 pub const CONSENT_ROOT: &str = "consent";
 
+/// The first part of a guard path `referral.SERVICE`, which reads the state
+/// of the case's latest referral to that service (unless a form is named
+/// `referral`).
+pub const REFERRAL_ROOT: &str = "referral";
+
+/// The states a `referral.SERVICE` guard compares with, as the engine names them.
+pub const REFERRAL_STATES: &[&str] = &[
+    "sent",
+    "accepted",
+    "done",
+    "exhausted",
+    "refused",
+    "withdrawn",
+];
+
 use names::Symbols;
 use petgraph::graph::{DiGraph, NodeIndex};
 use policy::Rights;

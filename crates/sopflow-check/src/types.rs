@@ -1,8 +1,8 @@
 //! Types of form fields, scores, levels and guard expressions.
 
-use crate::CONSENT_ROOT;
 use crate::names::{FormInfo, Member, Symbols, Table, unknown_name};
 use crate::text::Kind;
+use crate::{CONSENT_ROOT, REFERRAL_ROOT, REFERRAL_STATES};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use rustc_hash::FxHashMap;
@@ -229,6 +229,20 @@ impl<'a> GuardChecker<'_, 'a> {
                 // `consent.POLICY`: whether that policy's consent was given.
                 match self.symbols.policies.resolve(member, None, self.diags) {
                     Some(_) => Ty::Bool,
+                    None => Ty::Error,
+                }
+            }
+            [form, member]
+                if form.name == REFERRAL_ROOT && self.symbols.forms.get(&form.name).is_none() =>
+            {
+                // `referral.SERVICE`: the state of the latest referral to it.
+                match self.symbols.services.resolve(member, None, self.diags) {
+                    Some(_) => Ty::Enum {
+                        values: REFERRAL_STATES.to_vec(),
+                        ordered: false,
+                        form: REFERRAL_ROOT,
+                        owner: &member.name,
+                    },
                     None => Ty::Error,
                 }
             }

@@ -221,6 +221,13 @@ fn eval<'c>(cx: &Ctx<'c>, g: &'c Guard) -> Option<V<'c>> {
             .consents
             .get(policy.as_str())
             .map(|c| V::Bool(c.given)),
+        Guard::Referral { service } => cx
+            .state
+            .referrals
+            .iter()
+            .rev()
+            .find(|r| r.service == *service)
+            .map(|r| V::Text(Cow::Borrowed(r.state.as_str()))),
         Guard::Int(n) => Some(V::Int(*n)),
         Guard::Bool(b) => Some(V::Bool(*b)),
         Guard::Text(s) | Guard::Symbol(s) => Some(V::Text(Cow::Borrowed(s.as_str()))),

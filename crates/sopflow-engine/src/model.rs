@@ -116,6 +116,20 @@ pub enum ReferralState {
     Withdrawn,
 }
 
+impl ReferralState {
+    /// The state's name, as serialised and as `referral.SERVICE` guards compare it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReferralState::Sent => "sent",
+            ReferralState::Accepted => "accepted",
+            ReferralState::Done => "done",
+            ReferralState::Exhausted => "exhausted",
+            ReferralState::Refused => "refused",
+            ReferralState::Withdrawn => "withdrawn",
+        }
+    }
+}
+
 /// One provider's answer to a referral.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {

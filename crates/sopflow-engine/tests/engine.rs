@@ -661,3 +661,78 @@ sop s {
     let given = done(&s, "2026-08-10T11:00:00+07:00", "minta", Some(true));
     assert_eq!(given.tokens[0].step, "rujuk");
 }
+
+/// The names `referral.SERVICE` guards compare with are the engine's states,
+/// as serialised, and the checker knows exactly these.
+#[test]
+fn referral_state_names_agree_with_the_checker() {
+    let states = [
+        ReferralState::Sent,
+        ReferralState::Accepted,
+        ReferralState::Done,
+        ReferralState::Exhausted,
+        ReferralState::Refused,
+        ReferralState::Withdrawn,
+    ];
+    let names: Vec<&str> = states.iter().map(ReferralState::as_str).collect();
+    assert_eq!(names, sopflow_check::REFERRAL_STATES);
+    for s in &states {
+        assert_eq!(
+            serde_json::to_value(s).expect("serialises"),
+            serde_json::Value::String(s.as_str().into())
+        );
+    }
+}
+
+/// `referral.SERVICE` in a guard reads the latest referral's state.
+#[test]
+fn decisions_read_how_a_referral_ended() {
+    const SAFE: &str = r#"
+organization o { unit u { role petugas } }
+network n { provider a offers rumah_aman  provider b offers rumah_aman }
+policy data { class kasus  allow petugas read, write kasus  share kasus with n requires consent }
+sop s {
+  start rujuk
+  step rujuk { by petugas  consent data  refer rumah_aman  within 1 day
+               decide { when referral.rumah_aman == exhausted -> cari_lain  else -> selesai } }
+  step cari_lain { by petugas  next selesai }
+  end selesai
+}
+"#;
+    let b = compile(SAFE);
+    let s = start(&b, "s", "k", at("2026-08-10T09:00:00+07:00"), None)
+        .expect("start")
+        .state;
+    let s = apply(
+        &b,
+        &s,
+        ev(
+            "2026-08-10T09:30:00+07:00",
+            Some("petugas"),
+            complete("rujuk", serde_json::json!({})),
+        ),
+    )
+    .expect("rujuk")
+    .state;
+    let decline = |s: &CaseState, t: &str| {
+        apply(
+            &b,
+            s,
+            ev(
+                t,
+                None,
+                EventKind::Referral {
+                    service: "rumah_aman".into(),
+                    response: ReferralResponse::Decline,
+                },
+            ),
+        )
+        .expect("decline")
+        .state
+    };
+    let s = decline(
+        &decline(&s, "2026-08-10T10:00:00+07:00"),
+        "2026-08-10T11:00:00+07:00",
+    );
+    assert_eq!(s.tokens[0].step, "cari_lain");
+}
