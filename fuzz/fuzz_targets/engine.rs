@@ -27,72 +27,9 @@ use sopflow_check::ir::FieldTy;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-const BUNDLE: &str = r#"
-organization o {
-  unit u { role petugas  role supervisor  role kepala }
-  escalate petugas -> supervisor -> kepala
-}
-calendar kerja { workdays mon, tue, wed, thu, fri  holiday 2025-01-01 }
-form laporan {
-  field usia: int 0..=17 required class kasus
-  field luka: enum(tidak, ringan, berat) required class kasus
-  field berulang: bool class kasus
-  field tanggal: date class kasus
-  field catatan: text class kasus
-  score skor { luka == berat => 5  luka == ringan => 2  berulang => 3 }
-  level risiko by skor { rendah below 3, sedang below 6, tinggi }
-}
-form penutupan { field pantau_lagi: bool class kasus }
-network jejaring {
-  provider rs_a offers medis
-  provider rs_b offers medis
-  provider konselor offers konseling
-}
-policy data {
-  class kasus sensitive
-  allow petugas, supervisor read, write kasus
-  share kasus with jejaring requires consent
-}
-sop layanan version 2 {
-  start lapor
-  calendar kerja
-  step lapor { by petugas  fill laporan  within 1 day  next nilai }
-  step nilai {
-    by supervisor
-    within 2 workdays, on overdue -> tindak_cepat
-    decide {
-      when laporan.risiko == tinggi -> tindak_cepat
-      when laporan.risiko == sedang -> dampingi
-      else -> tutup_kasus
-    }
-  }
-  step tindak_cepat {
-    by supervisor
-    within 6 hours
-    consent data
-    parallel { refer medis  refer konseling  branch kunjungi }
-    next tutup_kasus
-  }
-  step kunjungi { by petugas  within 3 days  next join }
-  step dampingi { call pendampingan  next tutup_kasus }
-  step tutup_kasus {
-    by supervisor
-    fill penutupan
-    decide {
-      when penutupan.pantau_lagi == true -> pantau
-      when penutupan.pantau_lagi == false -> selesai
-    }
-  }
-  step pantau { within 2 weeks  next tutup_kasus }
-  end selesai
-}
-sop pendampingan {
-  start sesi
-  step sesi { by petugas  within 1 week  next evaluasi }
-  step evaluasi { by supervisor  decide { when laporan.berulang -> sesi  else -> beres } }
-  end beres
-}
-"#;
+/// Shared with the engine's property tests.
+const BUNDLE: &str =
+    include_str!("../../crates/sopflow-engine/tests/data/random-cases.sop");
 
 /// The compiled bundle and the names events are drawn from (the bundle's
 /// own plus garbage of each kind).
